@@ -1,0 +1,3 @@
+"""cvbuild: structured CV content to a print-quality LaTeX PDF."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,67 @@
+"""Command line: parse options, call the pipeline, turn errors into messages and exit codes.
+
+Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from cvbuild import __version__
+from cvbuild.errors import CvbuildError
+
+EPILOG = "Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken."
+
+
+@click.group(epilog=EPILOG)
+@click.version_option(__version__, prog_name="cvbuild")
+def main() -> None:
+    """Build academic CVs from YAML and BibTeX into PDFs."""
+
+
+@main.command(epilog=EPILOG)
+@click.option("--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full.")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+    help="Content folder with the YAML files.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="PDF path (one variant only).")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
+@click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"), show_default=True)
+def pdf(variants: tuple[str, ...], content_dir: Path, output: Path | None, out_dir: Path, build_dir: Path) -> None:
+    """Build out/<variant>.pdf."""
+    from cvbuild.pipeline import BuildOptions, build
+
+    names = variants or ("full",)
+    if output is not None and len(names) > 1:
+        raise click.UsageError("--output takes one variant; use --out-dir for several")
+    for name in names:
+        started = time.monotonic()
+        options = BuildOptions(
+            content_dir=content_dir,
+            variant=name,
+            output=output or out_dir / f"{name}.pdf",
+            build_root=build_dir,
+        )
+        result = _run(lambda options=options: build(options, report=click.echo))
+        click.echo(f"{name}: {result.pdf} ({result.pages} pages, {time.monotonic() - started:.1f} s)")
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    """Run a pipeline call; user-facing errors become a message and their exit code."""
+    try:
+        return action()
+    except CvbuildError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted; no output was changed", err=True)
+        sys.exit(130)

@@ -1,0 +1,175 @@
+"""Stage 4: run latexmk (pdflatex + biber) in a per-variant build directory.
+
+The only stage that starts processes. TeX runs without shell escape, may read and write only
+inside the build directory (`openin_any=p`, `openout_any=p`), gets no stdin and a time limit.
+On failure the first TeX error is shown in a few lines; the full log stays in the build dir.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvbuild.errors import TexError
+from cvbuild.render import BIB_NAME, RenderedProject
+
+JOBNAME = "cv"
+PDFLATEX = "pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    pdf: Path
+    log: Path
+    seconds: float
+    warnings: tuple[str, ...]
+
+
+def write_project(project: RenderedProject, build_dir: Path) -> Path:
+    """Write the project; files whose content is unchanged keep their time stamps, so latexmk
+    can tell what needs redoing."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(build_dir / f"{JOBNAME}.tex", project.tex)
+    _write_if_changed(build_dir / BIB_NAME, project.bib)
+    for support in project.support_files:
+        _write_if_changed(build_dir / support.name, support.read_text(encoding="utf-8"))
+    return build_dir / f"{JOBNAME}.tex"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def compile_project(
+    project: RenderedProject, build_dir: Path, *, source_date_epoch: int, timeout: float = 240
+) -> CompileResult:
+    _require_tools()
+    tex = write_project(project, build_dir)
+    started = time.monotonic()
+    command = ["latexmk", "-norc", "-pdf", f"-pdflatex={PDFLATEX}", "-bibtex", tex.name]
+    env = {
+        **os.environ,
+        "openin_any": "p",
+        "openout_any": "p",
+        "SOURCE_DATE_EPOCH": str(source_date_epoch),
+        "FORCE_SOURCE_DATE": "1",
+        "max_print_line": "1000",
+    }
+    env.pop("TEXINPUTS", None)
+    completed = _run(command, build_dir, env, timeout)
+    log = build_dir / f"{JOBNAME}.log"
+    pdf = build_dir / f"{JOBNAME}.pdf"
+    if completed.returncode != 0 or not pdf.exists():
+        raise TexError(_failure_message(build_dir, completed.stdout))
+    problems = log_problems(log.read_text(encoding="latin-1") if log.exists() else "")
+    problems += biber_problems(build_dir / f"{JOBNAME}.blg")
+    if problems:
+        raise TexError("LaTeX finished with problems:\n" + "\n".join(f"  {p}" for p in problems) + f"\nFull log: {log}")
+    return CompileResult(pdf, log, time.monotonic() - started, ())
+
+
+def _require_tools() -> None:
+    missing = [tool for tool in ("latexmk", "pdflatex", "biber") if shutil.which(tool) is None]
+    if missing:
+        raise TexError(
+            f"{', '.join(missing)} not found. Run 'make pdf' once (it installs the Debian TeX "
+            "packages), or install latexmk, biber and TeX Live yourself."
+        )
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,  # so a timeout can kill pdflatex/biber too
+    )
+    try:
+        stdout, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise TexError(
+            f"TeX did not finish within {timeout:.0f} s and was stopped (an endless loop?). "
+            f"Last output is in {cwd / (JOBNAME + '.log')}"
+        ) from None
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, "")
+
+
+_ERROR_LINE = re.compile(r"^(?:\./)?[^:\n]+\.(?:tex|sty|cls|bbl|def):\d+: .*$|^! .*$", re.M)
+
+
+def _failure_message(build_dir: Path, output: str) -> str:
+    log_path = build_dir / f"{JOBNAME}.log"
+    log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
+    blg = build_dir / f"{JOBNAME}.blg"
+    biber = biber_problems(blg)
+    match = _ERROR_LINE.search(log)
+    if match:
+        lines = log[match.start() :].splitlines()[:8]
+        context = [line for line in lines if line.strip()][:6]
+        excerpt = "\n".join(f"  {line}" for line in context)
+        source = _source_line(build_dir, match.group())
+        where = f"\n  in the generated .tex: {source}" if source else ""
+        return f"LaTeX failed:\n{excerpt}{where}\nFull log: {log_path}"
+    if biber:
+        return "biber failed:\n" + "\n".join(f"  {p}" for p in biber) + f"\nFull log: {blg}"
+    tail = "\n".join(f"  {line}" for line in output.strip().splitlines()[-8:])
+    return f"latexmk failed:\n{tail}\nFull log: {log_path}"
+
+
+def _source_line(build_dir: Path, error_line: str) -> str:
+    match = re.match(rf"^(?:\./)?{JOBNAME}\.tex:(\d+):", error_line)
+    if not match:
+        return ""
+    lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
+    number = int(match[1])
+    return lines[number - 1][:160] if 0 < number <= len(lines) else ""
+
+
+_LOG_PROBLEMS = (
+    (re.compile(r"^Missing character: There is no (.+?) in font (.+?)!$", re.M), "missing glyph {0} in font {1}"),
+    (re.compile(r"^LaTeX Warning: Citation `(.+?)' .*undefined", re.M), "undefined citation {0}"),
+    (re.compile(r"^LaTeX Warning: Reference `(.+?)' .*undefined", re.M), "undefined reference {0}"),
+    (re.compile(r"^Package biblatex Warning: Please \(re\)run (\w+)", re.M), "biblatex asks to rerun {0}"),
+)
+
+
+def log_problems(log: str) -> list[str]:
+    problems: list[str] = []
+    for pattern, template in _LOG_PROBLEMS:
+        for match in pattern.finditer(log):
+            text = template.format(*match.groups())
+            if text not in problems:
+                problems.append(text)
+    return problems
+
+
+def biber_problems(blg: Path) -> list[str]:
+    if not blg.exists():
+        return []
+    found = []
+    for line in blg.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = re.match(r"^\[\d+\] .*?> (ERROR|WARN) - (.*)$", line)
+        if match:
+            found.append(f"biber {match[1].lower()}: {match[2]}")
+    return found

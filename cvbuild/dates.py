@@ -1,0 +1,218 @@
+"""The date forms a CV uses: years, months, days, open-ended periods and semester terms.
+
+Each type parses from the plain string written in the YAML (so content stays readable) and
+knows how to sort and how to print itself. They are immutable values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_DATE = r"(?P<{p}y>\d{{4}})(?:-(?P<{p}m>\d{{2}})(?:-(?P<{p}d>\d{{2}})(?P<{p}x>(?:/\d{{2}})*))?)?"
+_DATE_RE = re.compile("^" + _DATE.format(p="") + "$")
+_OPEN_WORDS = ("today", "present", "now", "*", "")
+_PERIOD_RE = re.compile(
+    "^"
+    + _DATE.format(p="s")
+    + r"\s*(?:(?P<sep>–|—|--|-|to)\s*(?:(?P<open>today|present|now|\*)|"
+    + _DATE.format(p="e")
+    + r")?)?$"
+)
+_TERM_RE = re.compile(r"^(?P<season>WS|SS)\s*(?P<y1>\d{2}|\d{4})(?:\s*/\s*(?P<y2>\d{2}|\d{4}))?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A year, a year and month, or a full date; `extra_days` for '2021-12-13/14/16'."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    extra_days: tuple[int, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def iso(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}" + "".join(f"/{d:02d}" for d in self.extra_days)
+        return text
+
+    def display(self) -> str:
+        """Year → '2018', month → 'Jan 2021', day → '2023-10-06' (ISO, unambiguous)."""
+        if self.month is not None and self.day is None:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return self.iso()
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+def _date_from_match(match: re.Match[str], prefix: str) -> PartialDate:
+    year = int(match[f"{prefix}y"])
+    month = match[f"{prefix}m"]
+    day = match[f"{prefix}d"]
+    extra = match[f"{prefix}x"] or ""
+    if month is None:
+        return PartialDate(year)
+    if not 1 <= int(month) <= 12:
+        raise ValueError(f"month {month} is not between 01 and 12")
+    if day is None:
+        return PartialDate(year, int(month))
+    days = [int(day), *(int(d) for d in extra.split("/") if d)]
+    for d in days:
+        dt.date(year, int(month), d)  # raises ValueError for 2023-02-30
+    return PartialDate(year, int(month), days[0], tuple(days[1:]))
+
+
+def parse_date(value: Any) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {value!r}")
+    match = _DATE_RE.match(value.strip())
+    if not match:
+        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {value!r}")
+    try:
+        return _date_from_match(match, "")
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of time. `end is None` with `open_end` means 'until today'; a single date has
+    `end == start`."""
+
+    start: PartialDate
+    end: PartialDate | None
+    open_end: bool = False
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        """Newest first sorts by the end (open ends first), then by the start."""
+        end = (9999, 0, 0) if self.open_end else (self.end or self.start).sort_key
+        return end
+
+    def contains_year(self, year: int) -> bool:
+        last = 9999 if self.open_end else (self.end or self.start).year
+        return self.start.year <= year <= last
+
+    def display(self, open_label: str = "today") -> str:
+        if self.open_end:
+            return f"{self.start.display()} – {open_label}"
+        if self.end is None or self.end == self.start:
+            return self.start.display()
+        return f"{self.start.display()} – {self.end.display()}"
+
+    def __str__(self) -> str:
+        if self.open_end:
+            return f"{self.start.iso()} – today"
+        if self.end is None or self.end == self.start:
+            return self.start.iso()
+        return f"{self.start.iso()} – {self.end.iso()}"
+
+
+def parse_period(value: Any) -> Period:
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    expected = "expected a period like '2013 – 2018', '2021-01 – today', '2023-' or '2019'"
+    if not isinstance(value, str):
+        raise ValueError(f"{expected}, found {value!r}")
+    match = _PERIOD_RE.match(value.strip())
+    if not match:
+        raise ValueError(f"{expected}, found {value!r}")
+    try:
+        start = _date_from_match(match, "s")
+        if match["sep"] is None:
+            return Period(start, start)
+        if match["ey"] is None:
+            return Period(start, None, open_end=True)
+        end = _date_from_match(match, "e")
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real period ({exc})") from None
+    if end.sort_key < start.sort_key:
+        raise ValueError(f"period {value!r} ends before it starts")
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A German university semester: 'WS 21/22' (winter, starts in the autumn of 2021) or 'SS 17'."""
+
+    season: str  # "WS" or "SS"
+    year: int  # the calendar year the term starts in
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, 10 if self.season == "WS" else 4, 0)
+
+    def display(self) -> str:
+        short = self.year % 100
+        if self.season == "WS":
+            return f"WS {short:02d}/{(short + 1) % 100:02d}"
+        return f"SS {short:02d}"
+
+    def __str__(self) -> str:
+        return self.display()
+
+
+def parse_term(value: Any) -> Term:
+    if isinstance(value, Term):
+        return value
+    expected = "expected a semester term like 'WS 21/22' or 'SS 17'"
+    if not isinstance(value, str):
+        raise ValueError(f"{expected}, found {value!r}")
+    match = _TERM_RE.match(value.strip())
+    if not match:
+        raise ValueError(f"{expected}, found {value!r}")
+    year = int(match["y1"])
+    year = year + 2000 if year < 100 else year
+    if match["season"] == "SS" and match["y2"]:
+        raise ValueError(f"a summer term has one year ('SS 17'), found {value!r}")
+    if match["season"] == "WS" and match["y2"]:
+        second = int(match["y2"]) % 100
+        if second != (year + 1) % 100:
+            raise ValueError(f"a winter term spans two consecutive years, found {value!r}")
+    return Term(match["season"], year)
+
+
+def _string_schema(pattern: str, examples: list[str]) -> WithJsonSchema:
+    return WithJsonSchema({"type": ["string", "integer"], "pattern": pattern, "examples": examples})
+
+
+Date = Annotated[
+    PartialDate,
+    BeforeValidator(parse_date),
+    PlainSerializer(str, return_type=str),
+    _string_schema(r"^\d{4}(-\d{2}(-\d{2}(/\d{2})*)?)?$", ["2018", "2021-01", "2023-10-06"]),
+]
+PeriodField = Annotated[
+    Period,
+    BeforeValidator(parse_period),
+    PlainSerializer(str, return_type=str),
+    _string_schema(r"^\d{4}", ["2013 – 2018", "2021-01 – today", "2023-"]),
+]
+TermField = Annotated[
+    Term,
+    BeforeValidator(parse_term),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(WS|SS)\s*\d{2}", "examples": ["WS 21/22"]}),
+]

@@ -1,0 +1,74 @@
+"""Error families of cvbuild, each with its own exit code.
+
+The CLI catches `CvbuildError` in one place and prints `str(error)`; nothing below it prints
+tracebacks for a user's mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INVALID_INPUT = 1
+EXIT_USAGE = 2
+EXIT_TEX_FAILED = 3
+EXIT_RULE_BROKEN = 4
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    message: str
+    file: Path | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    field: str = ""
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = _display_path(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class CvbuildError(Exception):
+    exit_code = EXIT_INVALID_INPUT
+
+
+class InputError(CvbuildError):
+    """Content, .bib or options are wrong; lists every problem found, not only the first."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the input:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class TexError(CvbuildError):
+    """LaTeX, biber or latexmk failed; the message is a short excerpt, the log path says more."""
+
+    exit_code = EXIT_TEX_FAILED
+
+
+class RuleError(CvbuildError):
+    """A variant's rule (page budget, publication caps) is broken."""
+
+    exit_code = EXIT_RULE_BROKEN

@@ -1,0 +1,218 @@
+"""Stage 1a: read the content folder's YAML files into a validated `CV`.
+
+YAML is read with ruamel's round-trip loader, which remembers where every key and item stood,
+so each validation error is reported as `file:line:column: field.path: message`, all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from cvbuild import models
+from cvbuild.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one top-level key of the content came from: its file and that file's mapping."""
+
+    file: Path
+    node: Any
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    if not content_dir.is_dir():
+        raise InputError([Problem(f"content folder not found (looked for {content_dir})")])
+    files = sorted([*content_dir.glob("*.yaml"), *content_dir.glob("*.yml")])
+    if not files:
+        raise InputError([Problem(f"no .yaml files in the content folder {content_dir}")])
+    return files
+
+
+def load_cv(content_dir: Path) -> models.CV:
+    """Read every `*.yaml` in `content_dir`, merge their top-level keys, validate."""
+    sources, problems = _read_sources(content_files(content_dir))
+    if problems:
+        raise InputError(problems)
+    data = {key: _plain(source.node[key]) for key, source in sources.items()}
+    try:
+        return models.CV.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems_from(exc, sources)) from None
+
+
+def _read_sources(files: list[Path]) -> tuple[dict[str, Source], list[Problem]]:
+    sources: dict[str, Source] = {}
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            node = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            what = " ".join(p for p in (exc.context, exc.problem) if p)
+            problems.append(
+                Problem(
+                    f"YAML syntax error: {what}",
+                    file,
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                )
+            )
+            continue
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file))
+            continue
+        if node is None:
+            continue
+        if not isinstance(node, CommentedMap):
+            problems.append(Problem("expected a mapping of keys at the top level", file, 1, 1))
+            continue
+        for key in node:
+            if key in sources:
+                line, col = node.lc.key(key)
+                problems.append(
+                    Problem(
+                        f"top-level key also defined in {sources[key].file.name}",
+                        file,
+                        line + 1,
+                        col + 1,
+                        str(key),
+                    )
+                )
+            else:
+                sources[str(key)] = Source(file, node)
+    return sources, problems
+
+
+def _plain(node: Any) -> Any:
+    """ruamel containers → plain dicts/lists; scalars stay (dates become ISO strings)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if hasattr(node, "isoformat") and not isinstance(node, str):
+        return node.isoformat()
+    return node
+
+
+# --------------------------------------------------------------------------- error positions
+
+_ALL_FIELD_NAMES: set[str] = set()
+
+
+def _collect_field_names(model: type[BaseModel], seen: set[type] | None = None) -> None:
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return
+    seen.add(model)
+    for name, field in model.model_fields.items():
+        _ALL_FIELD_NAMES.add(name)
+        for sub in _models_in(field.annotation):
+            _collect_field_names(sub, seen)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_models_in(arg))
+    meta = getattr(annotation, "__metadata__", None)
+    if meta is not None:
+        found.extend(_models_in(getattr(annotation, "__origin__", None)))
+    return found
+
+
+def _position(file_node: Any, loc: tuple[Any, ...]) -> tuple[int | None, int | None, str]:
+    """Walk `loc` through the ruamel tree; return 1-based line/column and a readable path.
+
+    Pydantic inserts union tags (the section `kind`) into locations; those are skipped.
+    """
+    node = file_node
+    line = col = None
+    path = ""
+    for part in loc:
+        if isinstance(node, CommentedMap) and isinstance(part, str):
+            if part in node:
+                line, col = node.lc.value(part) if _is_scalar(node[part]) else node.lc.key(part)
+                node = node[part]
+                path += f".{part}" if path else part
+            elif node.get("kind") == part:
+                continue
+            else:
+                break
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line, col = node.lc.item(part)
+            node = node[part]
+            path += f"[{part}]"
+        else:
+            break
+    return (line + 1 if line is not None else None, col + 1 if col is not None else None, path)
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def _problems_from(exc: ValidationError, sources: dict[str, Source]) -> list[Problem]:
+    if not _ALL_FIELD_NAMES:
+        _collect_field_names(models.CV)
+    problems: list[Problem] = []
+    seen: set[tuple[Any, ...]] = set()
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        top = str(loc[0]) if loc else ""
+        source = sources.get(top) or next(iter(sources.values()), None)
+        file = source.file if source else None
+        line, col, path = _position(source.node, loc) if source else (None, None, "")
+        if error["type"] == "missing" and loc:
+            path = ".".join(str(p) for p in loc[:-1] if isinstance(p, str | int))
+        message = _message(error, loc)
+        key = (file, line, col, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(message, file, line, col, _readable(loc) or path))
+    return problems
+
+
+def _readable(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif isinstance(part, str) and not part.startswith(("function-", "literal[")):
+            if part in ("str", "int", "list", "dict"):
+                continue
+            text += f".{part}" if text else part
+    return text
+
+
+def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    kind = error["type"]
+    found = error.get("input")
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else "?"
+        close = difflib.get_close_matches(name, sorted(_ALL_FIELD_NAMES), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown key '{name}'{hint}"
+    if kind == "missing":
+        return f"required key '{loc[-1]}' is missing"
+    if kind == "literal_error":
+        return f"expected one of {error['ctx']['expected']}, found {found!r}"
+    if kind == "union_tag_invalid":
+        return f"unknown section kind {error['ctx']['tag']!r}; expected {error['ctx']['expected_tags']}"
+    if kind == "union_tag_not_found":
+        return "each section needs a 'kind' (bio, experience, education, teaching, ...)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        return message
+    return f"{message[0].lower()}{message[1:]}, found {found!r}"

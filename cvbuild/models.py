@@ -1,0 +1,425 @@
+"""The content model: the single source of truth for validation, defaults and the JSON Schema.
+
+Every model is frozen and forbids unknown keys, so a typo in the YAML is an error, not a
+silently ignored field. Text fields accept the small inline markup documented in
+`cvbuild.markup` (**bold**, *italic*, [text](url)).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from cvbuild.dates import Date, PeriodField, TermField
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, description="Text with **bold**, *italic*, [link](url).")]
+Url = Annotated[str, Field(pattern=r"^(https?|mailto)://?\S+$", description="An absolute URL.")]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", description="A short lowercase id.")]
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str) and "," in value:
+        return [part.strip() for part in value.split(",")]
+    if isinstance(value, str | int):
+        return [value]
+    return value
+
+
+Periods = Annotated[list[PeriodField], BeforeValidator(_split_commas)]
+
+
+# --------------------------------------------------------------------------- person
+
+
+class Address(Model):
+    street: NonEmpty
+    postal_code: str = ""
+    city: NonEmpty
+    region: str = ""
+    country: str = ""
+
+
+ProfileNetwork = Literal[
+    "google_scholar", "github", "gitlab", "linkedin", "orcid", "researchgate", "twitter", "homepage"
+]
+
+
+class Profile(Model):
+    """An online profile. `username` for networks with a fixed URL scheme, else `url`."""
+
+    network: ProfileNetwork
+    username: str | None = None
+    url: Url | None = None
+    label: str | None = Field(None, description="Shown instead of the username or URL.")
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> Profile:
+        if self.username is None and self.url is None:
+            raise ValueError("a profile needs a 'username' or a 'url'")
+        return self
+
+
+class Person(Model):
+    given_names: NonEmpty
+    family_name: NonEmpty
+    academic_title: str = Field("", description="E.g. 'Dr. rer. nat.', printed before the name.")
+    former_name: str = Field("", description="Birth or former family name, e.g. 'Bach'.")
+    former_name_prefix: str = Field("né", description="Word before the former name: né, née.")
+    date_of_birth: Date | None = None
+    place_of_birth: str = ""
+    nationality: str = ""
+    address: Address | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: str = ""
+    profiles: list[Profile] = []
+    headline: str = Field("", description="Line under the name, e.g. a current position.")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class SectionBase(Model):
+    id: Slug = Field(description="Used by variants to pick and order sections.")
+    title: NonEmpty
+
+
+class LabeledText(Model):
+    label: NonEmpty
+    text: Text
+
+
+class BioSection(SectionBase):
+    kind: Literal["bio"]
+    paragraphs: list[Text] = Field(min_length=1)
+
+
+class StaffCount(Model):
+    count: int = Field(ge=0)
+    role: NonEmpty
+
+
+class Role(Model):
+    title: NonEmpty
+    period: PeriodField
+    summary: Text | None = None
+    staff: list[StaffCount] = []
+    blocks: list[LabeledText] = Field([], description="E.g. 'Research', 'Teaching'.")
+    selected: bool = False
+
+
+class Employer(Model):
+    name: NonEmpty
+    location: str = ""
+    roles: list[Role] = Field(min_length=1)
+
+
+class ExperienceSection(SectionBase):
+    kind: Literal["experience"]
+    employers: list[Employer] = Field(min_length=1)
+
+
+class Degree(Model):
+    degree: NonEmpty
+    period: PeriodField
+    distinction: str = ""
+    summary: Text | None = None
+    thesis: str = ""
+    supervisors: list[NonEmpty] = []
+
+
+class Institution(Model):
+    name: NonEmpty
+    location: str = ""
+    degrees: list[Degree] = Field(min_length=1)
+
+
+class EducationSection(SectionBase):
+    kind: Literal["education"]
+    institutions: list[Institution] = Field(min_length=1)
+
+
+class Course(Model):
+    title: NonEmpty
+    kind: str = Field("", description="E.g. 'block seminar', 'integrated lecture'.")
+    role: Text | None = Field(None, description="What you did, e.g. 'Co-Teaching, Grading'.")
+
+
+class TeachingTerm(Model):
+    term: TermField
+    courses: list[Course] = Field(min_length=1)
+
+
+class TeachingSection(SectionBase):
+    kind: Literal["teaching"]
+    note: Text | None = None
+    terms: list[TeachingTerm] = Field(min_length=1)
+
+
+SupervisionLevel = Literal["postdoc", "phd", "master", "bachelor", "guest"]
+
+
+class Supervisee(Model):
+    name: NonEmpty
+    institution: NonEmpty
+    period: Periods
+    topic: NonEmpty
+    co_supervision: bool = False
+
+    @property
+    def is_current(self) -> bool:
+        return any(p.open_end for p in self.period)
+
+
+class SupervisionGroup(Model):
+    title: NonEmpty
+    level: SupervisionLevel
+    people: list[Supervisee] = Field(min_length=1)
+
+
+class SupervisionSection(SectionBase):
+    kind: Literal["supervision"]
+    groups: list[SupervisionGroup] = Field(min_length=1)
+
+
+class Project(Model):
+    acronym: NonEmpty
+    title: NonEmpty
+    period: PeriodField
+    role: str = Field("", description="E.g. 'leading role'.")
+    leading: bool = Field(False, description="True where you lead the project (or its part).")
+    url: Url | None = None
+
+
+class ProjectsSection(SectionBase):
+    kind: Literal["projects"]
+    projects: list[Project] = Field(min_length=1)
+
+
+class SkillsSection(SectionBase):
+    kind: Literal["skills"]
+    skills: list[LabeledText] = Field(min_length=1)
+
+
+class Award(Model):
+    name: NonEmpty
+    year: int = Field(ge=1900, le=2200)
+    rank: str = Field("", description="E.g. '1st place', 'finalist'.")
+    description: Text | None = None
+    selected: bool = False
+
+
+class AwardsSection(SectionBase):
+    kind: Literal["awards"]
+    awards: list[Award] = Field(min_length=1)
+
+
+class PatentDocument(Model):
+    office: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="WO, EP, US, CN, ...")]
+    number: NonEmpty
+    kind_code: str = Field("", description="E.g. 'A1'.")
+    title: NonEmpty
+    status: Literal["published", "granted"]
+    date: Date
+
+
+class PatentFamily(Model):
+    title: NonEmpty
+    documents: list[PatentDocument] = Field(min_length=1)
+
+
+class PatentsSection(SectionBase):
+    kind: Literal["patents"]
+    families: list[PatentFamily] = Field(min_length=1)
+
+
+class Talk(Model):
+    title: NonEmpty
+    date: Date
+    event: Text
+    kind: str = Field("", description="E.g. 'invited talk', 'keynote'.")
+    url: Url | None = None
+
+
+class TalkGroup(Model):
+    title: NonEmpty
+    note: Text | None = None
+    talks: list[Talk] = Field(min_length=1)
+
+
+class TalksSection(SectionBase):
+    kind: Literal["talks"]
+    groups: list[TalkGroup] = Field(min_length=1)
+
+
+PublicationCategory = Literal["journal", "proceedings", "chapter", "preprint"]
+
+
+class CategoryList(Model):
+    category: PublicationCategory
+    title: NonEmpty
+    numbering: Literal["ascending", "descending"] = Field(
+        "ascending", description="ascending: newest is 1; descending: newest is N."
+    )
+    prefix: str = Field("", description="Label prefix, e.g. 'J' for J1, J2, ...")
+
+
+class MetricColumn(Model):
+    label: NonEmpty
+    since: int | None = Field(None, description="Counts publications from this year on.")
+
+
+class MetricRow(Model):
+    label: NonEmpty
+    values: list[int | str] | Literal["publications"] = Field(
+        description="One value per column, or 'publications' to count the .bib entries."
+    )
+
+
+class Impact(Model):
+    title: NonEmpty
+    columns: list[MetricColumn] = Field(min_length=1)
+    rows: list[MetricRow] = Field(min_length=1)
+    source: NonEmpty
+    retrieved: Date
+
+    @model_validator(mode="after")
+    def _row_widths(self) -> Impact:
+        for row in self.rows:
+            if row.values != "publications" and len(row.values) != len(self.columns):
+                raise ValueError(
+                    f"row {row.label!r} has {len(row.values)} values for "
+                    f"{len(self.columns)} columns"
+                )
+        return self
+
+
+class PublicationsSection(SectionBase):
+    kind: Literal["publications"]
+    impact: Impact | None = None
+    lists: list[CategoryList] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_category_once(self) -> PublicationsSection:
+        seen = [item.category for item in self.lists]
+        doubles = sorted({c for c in seen if seen.count(c) > 1})
+        if doubles:
+            raise ValueError(f"category listed twice: {', '.join(doubles)}")
+        return self
+
+
+Section = Annotated[
+    BioSection
+    | ExperienceSection
+    | EducationSection
+    | TeachingSection
+    | SupervisionSection
+    | ProjectsSection
+    | SkillsSection
+    | AwardsSection
+    | PatentsSection
+    | TalksSection
+    | PublicationsSection,
+    Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------- bibliography
+
+
+class PublicationOverride(Model):
+    category: PublicationCategory | None = None
+    highlight_owner: bool | None = Field(
+        None, description="false for an entry whose author is a namesake of the owner."
+    )
+    selected: bool | None = None
+
+
+class Bibliography(Model):
+    files: list[NonEmpty] = Field(min_length=1, description=".bib paths, relative to content.")
+    owner_names: list[NonEmpty] = Field(
+        min_length=1,
+        description="The owner's name forms as 'Family, Given' (e.g. 'Lapuschkin, Sebastian').",
+    )
+    overrides: dict[str, PublicationOverride] = {}
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class Labels(Model):
+    """Words cvbuild prints around the content; change them for another language."""
+
+    thesis: str = "Thesis"
+    supervision: str = "Supervision headed by"
+    staff: str = "current number of staff"
+    co_supervision: str = "co-supervision"
+    open_end: str = "today"
+    published: str = "published"
+    granted: str = "granted"
+    born: str = "born"
+    nationality: str = "nationality"
+    retrieved: str = "retrieved on"
+    page: str = "Page"
+    of: str = "of"
+    as_of: str = "As of"
+    code: str = "Code"
+    award: str = "Award"
+
+
+class Settings(Model):
+    style: Literal["classic", "casual", "banking", "oldstyle"] = "classic"
+    color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
+    font_size: Literal[10, 11, 12] = 11
+    paper: Literal["a4", "letter"] = "a4"
+    as_of: Date | None = Field(None, description="Date of the CV; default: the build date.")
+    labels: Labels = Labels()
+
+
+# --------------------------------------------------------------------------- variants
+
+
+class Variant(Model):
+    """What one output shows. Section ids in `sections` pick and order; empty means all."""
+
+    description: str = ""
+    sections: list[Slug] = []
+    page_budget: int | None = Field(None, ge=1)
+    footer: bool = Field(True, description="Name, 'page x of y' and the as-of date on each page.")
+
+
+# --------------------------------------------------------------------------- the whole CV
+
+
+class CV(Model):
+    person: Person
+    settings: Settings = Settings()
+    bibliography: Bibliography | None = None
+    sections: list[Section] = Field(min_length=1)
+    variants: dict[Slug, Variant] = {"full": Variant()}
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> CV:
+        ids = [s.id for s in self.sections]
+        doubles = sorted({i for i in ids if ids.count(i) > 1})
+        if doubles:
+            raise ValueError(f"section id used twice: {', '.join(doubles)}")
+        for name, variant in self.variants.items():
+            unknown = [s for s in variant.sections if s not in ids]
+            if unknown:
+                raise ValueError(
+                    f"variant {name!r} names unknown sections {unknown}; known: {', '.join(ids)}"
+                )
+        if self.bibliography is None and any(s.kind == "publications" for s in self.sections):
+            raise ValueError("a 'publications' section needs a 'bibliography' with .bib files")
+        return self

@@ -1,0 +1,91 @@
+"""The whole build, top to bottom: load → select → render → compile → check.
+
+Each stage is one call; `build` only wires them together and puts the PDF in place atomically,
+so a failed or interrupted build never replaces a good PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvbuild.bibliography import Publication, count_by_category, load_publications
+from cvbuild.check import check_pdf
+from cvbuild.compile import compile_project
+from cvbuild.dates import PartialDate
+from cvbuild.errors import RuleError
+from cvbuild.load import load_cv
+from cvbuild.models import CV
+from cvbuild.render import render
+from cvbuild.select import select
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content_dir: Path
+    variant: str
+    output: Path
+    build_root: Path
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    variant: str
+    pdf: Path
+    pages: int
+    counts: dict[str, int]
+
+
+Report = Callable[[str], None]
+
+
+def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
+    cv = load_cv(content_dir)
+    publications = load_publications(cv.bibliography, content_dir) if cv.bibliography else ()
+    return cv, publications
+
+
+def build(options: BuildOptions, report: Report = lambda line: None) -> BuildResult:
+    cv, publications = load_content(options.content_dir)
+    selection = select(cv, publications, options.variant)
+    counts = count_by_category(selection.publications)
+    if selection.publications:
+        report(" · ".join(f"{category} {count}" for category, count in counts.items()))
+    as_of = cv.settings.as_of or _today()
+    project = render(selection, publications, as_of)
+    build_dir = options.build_root / options.variant
+    result = compile_project(project, build_dir, source_date_epoch=_epoch(as_of))
+    pdf_report = check_pdf(result.pdf, selection)
+    _publish(result.pdf, options.output)
+    if pdf_report.problems:
+        raise RuleError("\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})")
+    return BuildResult(options.variant, options.output, pdf_report.pages, counts)
+
+
+def _today() -> PartialDate:
+    today = dt.date.today()
+    return PartialDate(today.year, today.month, today.day)
+
+
+def _epoch(date: PartialDate) -> int:
+    """A fixed time stamp for the PDF, from the CV's as-of date (noon UTC)."""
+    moment = dt.datetime(date.year, date.month or 1, date.day or 1, 12, tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+def _publish(pdf: Path, output: Path) -> None:
+    """Copy to a temporary file beside the target, then rename: readers see old or new, never half."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    os.close(handle)
+    try:
+        shutil.copyfile(pdf, temporary)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

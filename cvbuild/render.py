@@ -1,0 +1,397 @@
+"""Stage 3: turn a selection into a LaTeX project: the .tex (via PyLaTeX), the .bib biblatex
+reads, and the list of support files from `latex/`.
+
+One function per section kind (`SECTION_RENDERERS`). All user text goes through
+`cvbuild.escape`; nothing from the content is written to TeX raw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pylatex import Command, Document, NoEscape
+
+from cvbuild import models
+from cvbuild.bibliography import CATEGORIES, Publication, count_by_category
+from cvbuild.dates import PartialDate, Period
+from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_url, markup
+from cvbuild.select import Selection
+
+LATEX_DIR = Path(__file__).resolve().parent.parent / "latex"
+BIB_NAME = "cvbuild-publications.bib"
+
+
+@dataclass(frozen=True)
+class RenderedProject:
+    tex: str
+    bib: str
+    support_files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class View:
+    """What the renderers need beyond the content itself."""
+
+    labels: models.Labels
+    as_of: PartialDate
+    publications: tuple[Publication, ...]
+    all_publications: tuple[Publication, ...]
+
+
+def render(selection: Selection, all_publications: tuple[Publication, ...], as_of: PartialDate) -> RenderedProject:
+    cv = selection.cv
+    view = View(cv.settings.labels, as_of, selection.publications, all_publications)
+    document = _document(cv.settings)
+    preamble = document.preamble
+    preamble.extend(NoEscape(line) for line in _header(cv.person, cv.settings.labels))
+    if selection.variant.footer:
+        footer = escape(f"{cv.person.full_name} · {cv.settings.labels.as_of} {as_of.display()}")
+        preamble.append(NoEscape(rf"\cvbuildfooter{{{footer}}}"))
+    else:
+        preamble.append(NoEscape(r"\nopagenumbers"))
+    if selection.publications:
+        preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
+        preamble.extend(
+            NoEscape(rf"\DeclareBibliographyCategory{{{category}}}") for category in CATEGORIES
+        )
+    document.append(NoEscape(r"\makecvtitle"))
+    for section in cv.sections:
+        document.extend(NoEscape(line) for line in render_section(section, view))
+    support = tuple(sorted(LATEX_DIR.glob("*.sty")))
+    lists = [l for s in cv.sections if isinstance(s, models.PublicationsSection) for l in s.lists]
+    bib = bibliography_file(selection.publications, lists)
+    return RenderedProject(document.dumps() + "\n", bib, support)
+
+
+def _document(settings: models.Settings) -> Document:
+    document = Document(
+        documentclass="moderncv",
+        document_options=[f"{settings.font_size}pt", f"{settings.paper}paper"],
+        fontenc=None,
+        inputenc=None,
+        lmodern=False,
+        textcomp=False,
+        microtype=False,
+        page_numbers=True,  # adds `lastpage`; False would empty the page style
+    )
+    document.preamble.append(Command("moderncvstyle", settings.style, options="nosymbols"))
+    document.preamble.append(Command("moderncvcolor", settings.color))
+    document.preamble.append(NoEscape(r"\usepackage{cvbuild}"))
+    labels = settings.labels
+    document.preamble.append(
+        NoEscape(
+            rf"\renewcommand*{{\cvbuildpagelabel}}{{{escape(labels.page)}}}"
+            rf"\renewcommand*{{\cvbuildoflabel}}{{{escape(labels.of)}}}"
+            rf"\renewcommand*{{\cvbuildawardlabel}}{{{escape(labels.award)}}}"
+            rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(labels.code)}}}"
+        )
+    )
+    return document
+
+
+_SOCIAL = {
+    "github": "github",
+    "gitlab": "gitlab",
+    "linkedin": "linkedin",
+    "orcid": "orcid",
+    "researchgate": "researchgate",
+    "twitter": "twitter",
+    "google_scholar": "googlescholar",
+}
+_PROFILE_URLS = {
+    "github": "https://github.com/{}",
+    "gitlab": "https://gitlab.com/{}",
+    "linkedin": "https://www.linkedin.com/in/{}",
+    "orcid": "https://orcid.org/{}",
+    "researchgate": "https://www.researchgate.net/profile/{}",
+    "twitter": "https://twitter.com/{}",
+    "google_scholar": "https://scholar.google.com/citations?user={}",
+}
+
+
+def profile_url(profile: models.Profile) -> str | None:
+    if profile.url:
+        return profile.url
+    template = _PROFILE_URLS.get(profile.network)
+    return template.format(profile.username) if template and profile.username else None
+
+
+def _header(person: models.Person, labels: models.Labels) -> list[str]:
+    lines = [rf"\name{{{escape(person.given_names)}}}{{{escape(person.family_name)}}}"]
+    title = person.academic_title
+    if person.former_name:
+        title = f"{title} ({person.former_name_prefix} {person.former_name})".strip()
+    if title:
+        lines.append(rf"\title{{{escape(title)}}}")
+    if person.address:
+        address = person.address
+        city = " ".join(p for p in (address.postal_code, address.city) if p)
+        country = ", ".join(p for p in (address.region, address.country) if p)
+        lines.append(rf"\address{{{escape(address.street)}}}{{{escape(city)}}}{{{escape(country)}}}")
+    if person.date_of_birth or person.place_of_birth:
+        born = " ".join(
+            p
+            for p in (
+                person.date_of_birth.display() if person.date_of_birth else "",
+                f"in {person.place_of_birth}" if person.place_of_birth else "",
+            )
+            if p
+        )
+        lines.append(rf"\born{{{escape(labels.born)} {escape(born)}}}")
+    if person.phone:
+        lines.append(rf"\phone[mobile]{{{escape(person.phone)}}}")
+    if person.email:
+        lines.append(rf"\email{{{escape(person.email)}}}")
+    for profile in person.profiles:
+        url = profile_url(profile)
+        shown = profile.label or profile.username or profile.url or ""
+        network = _SOCIAL.get(profile.network, "homepage")
+        if url:
+            target = escape_url(url.removeprefix("https://").removeprefix("http://"))
+            lines.append(rf"\social[{network}][{target}]{{{escape(shown)}}}")
+    extra = []
+    if person.headline:
+        extra.append(escape(person.headline))
+    if person.nationality:
+        extra.append(f"{escape(labels.nationality)}: {escape(person.nationality)}")
+    if extra:
+        lines.append(r"\extrainfo{" + r" \\ ".join(extra) + "}")
+    return lines
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def render_section(section: models.Section, view: View) -> list[str]:
+    return [rf"\section{{{escape(section.title)}}}", *SECTION_RENDERERS[section.kind](section, view)]
+
+
+def _item(left: str, text: str) -> str:
+    return rf"\cvitem{{{left}}}{{{text}}}"
+
+
+def _period(period: Period, view: View) -> str:
+    return escape(period.display(view.labels.open_end))
+
+
+def _join(parts: Iterable[str], separator: str = PARAGRAPH_BREAK) -> str:
+    return separator.join(p for p in parts if p)
+
+
+def _bio(section: models.BioSection, view: View) -> list[str]:
+    return [_item("", markup(paragraph)) for paragraph in section.paragraphs]
+
+
+def _experience(section: models.ExperienceSection, view: View) -> list[str]:
+    lines = []
+    for employer in section.employers:
+        for role in employer.roles:
+            staff = ""
+            if role.staff:
+                counts = ", ".join(f"{s.count} {s.role}" for s in role.staff)
+                staff = f"({view.labels.staff}: {counts})"
+            blocks = [rf"\textit{{{escape(b.label)}:}} {markup(b.text)}" for b in role.blocks]
+            body = _join([markup(role.summary) if role.summary else "", escape(staff), *blocks])
+            lines.append(
+                rf"\cventry{{{_period(role.period, view)}}}{{{escape(role.title)}}}"
+                rf"{{{escape(employer.name)}}}{{{escape(employer.location)}}}{{}}{{{body}}}"
+            )
+    return lines
+
+
+def _education(section: models.EducationSection, view: View) -> list[str]:
+    lines = []
+    labels = view.labels
+    for institution in section.institutions:
+        for degree in institution.degrees:
+            body = _join(
+                [
+                    markup(degree.summary) if degree.summary else "",
+                    rf"{escape(labels.thesis)}: “{escape(degree.thesis)}”" if degree.thesis else "",
+                    f"{escape(labels.supervision)} {escape(', '.join(degree.supervisors))}."
+                    if degree.supervisors
+                    else "",
+                ]
+            )
+            lines.append(
+                rf"\cventry{{{_period(degree.period, view)}}}{{{escape(degree.degree)}}}"
+                rf"{{{escape(institution.name)}}}{{{escape(institution.location)}}}"
+                rf"{{{escape(degree.distinction)}}}{{{body}}}"
+            )
+    return lines
+
+
+def _teaching(section: models.TeachingSection, view: View) -> list[str]:
+    lines = [_item("", rf"\emph{{{markup(section.note)}}}")] if section.note else []
+    for term in section.terms:
+        for index, course in enumerate(term.courses):
+            kind = f" ({escape(course.kind)})" if course.kind else ""
+            role = rf"\newline [{markup(course.role)}]" if course.role else ""
+            left = escape(term.term.display()) if index == 0 else ""
+            lines.append(_item(left, rf"\textbf{{{escape(course.title)}}}{kind}.{role}"))
+    return lines
+
+
+def _supervision(section: models.SupervisionSection, view: View) -> list[str]:
+    lines = []
+    for group in section.groups:
+        lines.append(rf"\subsection{{{escape(group.title)}}}")
+        for person in group.people:
+            periods = ", ".join(p.display(view.labels.open_end) for p in person.period)
+            where = ", ".join(
+                p for p in (person.institution, view.labels.co_supervision if person.co_supervision else "") if p
+            )
+            lines.append(
+                _item(escape(periods), rf"\textbf{{{escape(person.name)}}} ({escape(where)}). {escape(person.topic)}")
+            )
+    return lines
+
+
+def _projects(section: models.ProjectsSection, view: View) -> list[str]:
+    lines = []
+    for project in section.projects:
+        title = escape(project.title)
+        if project.url:
+            title = rf"\href{{{escape_url(project.url)}}}{{{title}}}"
+        role = f" ({escape(project.role)})" if project.role else ""
+        lines.append(_item(_period(project.period, view), rf"\textbf{{{escape(project.acronym)}}}{role}: {title}"))
+    return lines
+
+
+def _skills(section: models.SkillsSection, view: View) -> list[str]:
+    return [_item(escape(skill.label), markup(skill.text)) for skill in section.skills]
+
+
+def _awards(section: models.AwardsSection, view: View) -> list[str]:
+    lines = []
+    for award in section.awards:
+        rank = f" ({escape(award.rank)})" if award.rank else ""
+        description = f". {markup(award.description)}" if award.description else ""
+        lines.append(_item(str(award.year), rf"\textbf{{{escape(award.name)}}}{rank}{description}"))
+    return lines
+
+
+def _patents(section: models.PatentsSection, view: View) -> list[str]:
+    lines = []
+    labels = {"published": view.labels.published, "granted": view.labels.granted}
+    for family in section.families:
+        lines.append(_item("", rf"\textbf{{{escape(family.title)}}}"))
+        for doc in family.documents:
+            number = " ".join(p for p in (doc.office, doc.number, doc.kind_code) if p)
+            lines.append(
+                _item(
+                    escape(doc.date.display()),
+                    f"{escape(number)} “{escape(doc.title)}” ({escape(labels[doc.status])} {escape(doc.date.iso())})",
+                )
+            )
+    return lines
+
+
+def _talks(section: models.TalksSection, view: View) -> list[str]:
+    lines = []
+    for group in section.groups:
+        lines.append(rf"\subsection{{{escape(group.title)}}}")
+        if group.note:
+            lines.append(_item("", rf"\emph{{{markup(group.note)}}}"))
+        for talk in group.talks:
+            title = f"“{escape(talk.title)}”"
+            if talk.url:
+                title = rf"\href{{{escape_url(talk.url)}}}{{{title}}}"
+            kind = f" ({escape(talk.kind)})" if talk.kind else ""
+            lines.append(_item(escape(talk.date.display()), f"{title}.\\newline {markup(talk.event)}{kind}"))
+    return lines
+
+
+def _publications(section: models.PublicationsSection, view: View) -> list[str]:
+    lines = []
+    if section.impact:
+        lines += _impact(section.impact, view)
+    present = {p.category for p in view.publications}
+    for spec in section.lists:
+        keys = [p.key for p in view.publications if p.category == spec.category]
+        if spec.category not in present:
+            continue
+        lines.append(rf"\nocite{{{','.join(keys)}}}")
+        lines.append(rf"\addtocategory{{{spec.category}}}{{{','.join(keys)}}}")
+        lines.append(
+            rf"\printbibliography[category={spec.category},heading=cvbuild,env=cvbuild,"
+            rf"title={{{escape(spec.title)}}}]"
+        )
+    return lines
+
+
+def _impact(impact: models.Impact, view: View) -> list[str]:
+    columns = impact.columns
+    rows = []
+    for row in impact.rows:
+        if row.values == "publications":
+            values = [
+                str(sum(1 for p in view.all_publications if column.since is None or p.year >= column.since))
+                for column in columns
+            ]
+        else:
+            values = [escape(str(v)) for v in row.values]
+        rows.append(" & ".join([escape(row.label), *values]) + r" \\")
+    head = " & ".join(["", *(rf"\textbf{{{escape(c.label)}}}" for c in columns)]) + r" \\"
+    table = "\n".join([rf"\begin{{cvbuildmetrics}}{{{len(columns)}}}", head, *rows, r"\end{cvbuildmetrics}"])
+    source = f"{escape(impact.source)}, {escape(view.labels.retrieved)} {escape(impact.retrieved.display())}."
+    return [rf"\subsection{{{escape(impact.title)}}}", _item("", table), _item("", rf"\small\emph{{{source}}}")]
+
+
+SECTION_RENDERERS: dict[str, Callable[..., list[str]]] = {
+    "bio": _bio,
+    "experience": _experience,
+    "education": _education,
+    "teaching": _teaching,
+    "supervision": _supervision,
+    "projects": _projects,
+    "skills": _skills,
+    "awards": _awards,
+    "patents": _patents,
+    "talks": _talks,
+    "publications": _publications,
+}
+
+
+# --------------------------------------------------------------------------- the .bib for biber
+
+
+def _breakable_url(url: str) -> str:
+    """A URL as visible text that may break after each slash."""
+    shown = escape(url.removeprefix("https://").removeprefix("http://"))
+    return shown.replace("/", r"/\allowbreak{}")
+
+
+def bibliography_file(publications: tuple[Publication, ...], lists: Iterable[models.CategoryList] = ()) -> str:
+    """The .bib biber reads: checked fields only, plus cvbuild's labels, awards, code links and
+    owner annotations. Entries stay newest first (`sorting=none` keeps this order)."""
+    specs = {spec.category: spec for spec in lists}
+    counts = count_by_category(publications)
+    seen: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+    chunks = []
+    for publication in publications:
+        seen[publication.category] += 1
+        spec = specs.get(publication.category)
+        number = seen[publication.category]
+        if spec and spec.numbering == "descending":
+            number = counts[publication.category] + 1 - number
+        label = f"{spec.prefix if spec else ''}{number}"
+        fields = dict(publication.fields)
+        fields.pop("keywords", None)
+        if publication.month:
+            fields["month"] = str(publication.month)
+        fields["usera"] = escape(label)
+        if publication.award:
+            fields["userb"] = escape(publication.award)
+        if publication.code:
+            fields["userc"] = ", ".join(
+                rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}"
+                for url in publication.code
+            )
+        if publication.owner_positions:
+            fields["author+an"] = ";".join(f"{i}=highlight" for i in publication.owner_positions)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+        chunks.append(f"@{publication.entry_type}{{{publication.key},\n{body}\n}}\n")
+    return "\n".join(chunks)
