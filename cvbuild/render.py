@@ -151,13 +151,10 @@ def _header(person: models.Person, labels: models.Labels) -> list[str]:
         if url:
             target = escape_url(url.removeprefix("https://").removeprefix("http://"))
             lines.append(rf"\social[{network}][{target}]{{{escape(shown)}}}")
-    extra = []
-    if person.headline:
-        extra.append(escape(person.headline))
     if person.nationality:
-        extra.append(f"{escape(labels.nationality)}: {escape(person.nationality)}")
-    if extra:
-        lines.append(r"\extrainfo{" + r" \\ ".join(extra) + "}")
+        lines.append(rf"\extrainfo{{{escape(labels.nationality)}: {escape(person.nationality)}}}")
+    if person.headline:
+        lines.append(rf"\quote{{{escape(person.headline)}}}")
     return lines
 
 
