@@ -53,10 +53,14 @@ _PREPRINT_VENUE = re.compile(r"arxiv|corr\b|biorxiv|medrxiv|chemrxiv|ssrn|prepri
 # TeX commands allowed inside .bib fields: accents, special letters, escaped characters and a
 # few text-formatting commands. Anything else (\input, \def, \catcode, \write18, ...) is refused.
 SAFE_MACROS = frozenset(
-    [*"\"'`^~=.uvHcdbrkt", "i", "j", "o", "O", "l", "L", "ss", "ae", "AE", "oe", "OE", "aa", "AA"]
-    + [*"&%$#_{} ,-/@"]
-    + ["emph", "textit", "textbf", "textsc", "textsuperscript", "textsubscript", "mkbibquote"]
-    + ["textendash", "textemdash", "textquoteright", "textquoteleft", "ldots", "dots", "url"]
+    [
+        *"\"'`^~=.uvHcdbrkt",  # accents
+        *("i", "j", "o", "O", "l", "L", "ss", "ae", "AE", "oe", "OE", "aa", "AA"),
+        *"&%$#_{} ,-/@",  # escaped characters and spacing
+        *("emph", "textit", "textbf", "textsc", "textsuperscript", "textsubscript"),
+        *("mkbibquote", "textendash", "textemdash", "textquoteright", "textquoteleft"),
+        *("ldots", "dots", "url"),
+    ]
 )
 _MACRO = re.compile(r"\\([A-Za-z]+|.)")
 
@@ -113,7 +117,9 @@ def load_publications(spec: Bibliography, content_dir: Path) -> tuple[Publicatio
             line = entry.start_line + 1
             if entry.key in seen:
                 problems.append(
-                    Problem(f"duplicate key '{entry.key}' (also in {seen[entry.key].name})", path, line)
+                    Problem(
+                        f"duplicate key '{entry.key}' (also in {seen[entry.key].name})", path, line
+                    )
                 )
                 continue
             seen[entry.key] = path
@@ -123,7 +129,9 @@ def load_publications(spec: Bibliography, content_dir: Path) -> tuple[Publicatio
                 publications.append(publication)
     for key in spec.overrides:
         if key not in seen:
-            problems.append(Problem(f"override names unknown .bib key '{key}'", field="bibliography.overrides"))
+            problems.append(
+                Problem(f"override names unknown .bib key '{key}'", field="bibliography.overrides")
+            )
     if problems:
         raise InputError(problems)
     return tuple(sorted(publications, key=lambda p: p.sort_key, reverse=True))
@@ -140,13 +148,19 @@ def _library_problems(library: bibtexparser.Library, path: Path) -> list[Problem
             problems.append(Problem(f"entry '{block.key}' repeats field(s) {names}", path, line))
         elif isinstance(block, ParsingFailedBlock):
             first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
-            reason = str(block.error).splitlines()[-1].strip() if block.error else "syntax error"
+            reason = (str(block.error).strip().splitlines() or ["syntax error"])[-1].strip()
             problems.append(
-                Problem(f"cannot parse entry starting '{first}': {reason} (unclosed brace?)", path, line)
+                Problem(
+                    f"cannot parse entry starting '{first}': {reason} (unclosed brace?)", path, line
+                )
             )
     for preamble in library.preambles:
         problems.append(
-            Problem("@preamble blocks are not allowed (TeX code would run)", path, preamble.start_line + 1)
+            Problem(
+                "@preamble blocks are not allowed (TeX code would run)",
+                path,
+                preamble.start_line + 1,
+            )
         )
     return problems
 
@@ -162,7 +176,8 @@ def _publication(
     entry_type = entry.entry_type.lower()
     fields = {f.key.lower(): str(f.value).strip() for f in entry.fields}
     problems = [
-        Problem(message, path, line, field=f"{key}.{name}") for name, message in _field_problems(fields)
+        Problem(message, path, line, field=f"{key}.{name}")
+        for name, message in _field_problems(fields)
     ]
     missing = [name for name in ("author", "title") if not fields.get(name)]
     if not (fields.get("year") or fields.get("date")):
@@ -192,14 +207,18 @@ def _publication(
     if problems or category is None:
         return None, problems
     authors = tuple(_parse_name(n) for n in split_names(fields["author"]))
-    highlight = override.highlight_owner if override and override.highlight_owner is not None else True
+    highlight = (
+        override.highlight_owner if override and override.highlight_owner is not None else True
+    )
     positions = (
         tuple(i for i, a in enumerate(authors, 1) if any(same_person(a, o) for o in owners))
         if highlight
         else ()
     )
     keywords = {k.strip().lower() for k in fields.get("keywords", "").split(",")}
-    selected = override.selected if override and override.selected is not None else "selected" in keywords
+    selected = (
+        override.selected if override and override.selected is not None else "selected" in keywords
+    )
     return (
         Publication(
             key=key,

@@ -24,7 +24,9 @@ def main() -> None:
 
 
 @main.command(epilog=EPILOG)
-@click.option("--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full.")
+@click.option(
+    "--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full."
+)
 @click.option(
     "--content",
     "content_dir",
@@ -33,10 +35,31 @@ def main() -> None:
     show_default=True,
     help="Content folder with the YAML files.",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="PDF path (one variant only).")
-@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
-@click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"), show_default=True)
-def pdf(variants: tuple[str, ...], content_dir: Path, output: Path | None, out_dir: Path, build_dir: Path) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PDF path (one variant only).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+)
+@click.option(
+    "--build-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+)
+def pdf(
+    variants: tuple[str, ...],
+    content_dir: Path,
+    output: Path | None,
+    out_dir: Path,
+    build_dir: Path,
+) -> None:
     """Build out/<variant>.pdf."""
     from cvbuild.pipeline import BuildOptions, build
 
@@ -52,7 +75,9 @@ def pdf(variants: tuple[str, ...], content_dir: Path, output: Path | None, out_d
             build_root=build_dir,
         )
         result = _run(lambda options=options: build(options, report=click.echo))
-        click.echo(f"{name}: {result.pdf} ({result.pages} pages, {time.monotonic() - started:.1f} s)")
+        click.echo(
+            f"{name}: {result.pdf} ({result.pages} pages, {time.monotonic() - started:.1f} s)"
+        )
 
 
 def _run(action):  # type: ignore[no-untyped-def]

@@ -20,7 +20,9 @@ from cvbuild.errors import TexError
 from cvbuild.render import BIB_NAME, RenderedProject
 
 JOBNAME = "cv"
-PDFLATEX = "pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+PDFLATEX = (
+    "pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,11 @@ def compile_project(
     problems = log_problems(log.read_text(encoding="latin-1") if log.exists() else "")
     problems += biber_problems(build_dir / f"{JOBNAME}.blg")
     if problems:
-        raise TexError("LaTeX finished with problems:\n" + "\n".join(f"  {p}" for p in problems) + f"\nFull log: {log}")
+        raise TexError(
+            "LaTeX finished with problems:\n"
+            + "\n".join(f"  {p}" for p in problems)
+            + f"\nFull log: {log}"
+        )
     return CompileResult(pdf, log, time.monotonic() - started, ())
 
 
@@ -87,7 +93,9 @@ def _require_tools() -> None:
         )
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -147,10 +155,16 @@ def _source_line(build_dir: Path, error_line: str) -> str:
 
 
 _LOG_PROBLEMS = (
-    (re.compile(r"^Missing character: There is no (.+?) in font (.+?)!$", re.M), "missing glyph {0} in font {1}"),
+    (
+        re.compile(r"^Missing character: There is no (.+?) in font (.+?)!$", re.M),
+        "missing glyph {0} in font {1}",
+    ),
     (re.compile(r"^LaTeX Warning: Citation `(.+?)' .*undefined", re.M), "undefined citation {0}"),
     (re.compile(r"^LaTeX Warning: Reference `(.+?)' .*undefined", re.M), "undefined reference {0}"),
-    (re.compile(r"^Package biblatex Warning: Please \(re\)run (\w+)", re.M), "biblatex asks to rerun {0}"),
+    (
+        re.compile(r"^Package biblatex Warning: Please \(re\)run (\w+)", re.M),
+        "biblatex asks to rerun {0}",
+    ),
 )
 
 

@@ -41,7 +41,7 @@ CHARACTER_TABLE: dict[str, str] = {
     "\u2019": r"\textquoteright{}",
     "\u201c": r"\textquotedblleft{}",
     "\u201d": r"\textquotedblright{}",
-    "\u00ad": r"\-",  # soft hyphen
+    "\u00ad": r"\-{}",  # soft hyphen
 }
 
 # A paragraph break that may stand inside moderncv's (non-\long) macro arguments; defined in
@@ -92,7 +92,12 @@ def escape(text: str) -> str:
     """Plain text → LaTeX that prints exactly `text` (whitespace folded, blank lines → \\par)."""
     text = unicodedata.normalize("NFC", text)
     paragraphs = re.split(r"\n\s*\n", text.strip())
-    return PARAGRAPH_BREAK.join(_escape_run(" ".join(p.split())) for p in paragraphs)
+    return PARAGRAPH_BREAK.join(_escape_run(_fold_spaces(p)) for p in paragraphs)
+
+
+def _fold_spaces(text: str) -> str:
+    """Runs of ordinary white space become one space; no-break and thin spaces stay."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
 
 
 def _escape_run(text: str) -> str:
@@ -100,9 +105,9 @@ def _escape_run(text: str) -> str:
     for index, char in enumerate(text):
         if char in CHARACTER_TABLE:
             out.append(CHARACTER_TABLE[char])
-        elif char in _LIGATURE_BREAKS and text[index + 1 : index + 2] == char:
-            out.append(char + "{}")
-        elif (char == "!" or char == "?") and text[index + 1 : index + 2] == "`":
+        elif (char in _LIGATURE_BREAKS and text[index + 1 : index + 2] == char) or (
+            (char == "!" or char == "?") and text[index + 1 : index + 2] == "`"
+        ):
             out.append(char + "{}")
         elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
             out.append(" ")  # control characters: never meaningful in a CV
@@ -118,7 +123,7 @@ def escape_url(url: str) -> str:
     for char in url.strip():
         if char in "#%&_$":
             out.append("\\" + char)
-        elif char in "\\{}^~ \"<>|`" or ord(char) < 0x21 or ord(char) > 0x7E:
+        elif char in '\\{}^~ "<>|`' or ord(char) < 0x21 or ord(char) > 0x7E:
             out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
         else:
             out.append(char)
@@ -143,7 +148,7 @@ def markup(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     paragraphs = re.split(r"\n\s*\n", text.strip())
-    return PARAGRAPH_BREAK.join(_markup_run(" ".join(p.split())) for p in paragraphs)
+    return PARAGRAPH_BREAK.join(_markup_run(_fold_spaces(p)) for p in paragraphs)
 
 
 def _markup_run(text: str) -> str:
@@ -159,7 +164,9 @@ def _markup_run(text: str) -> str:
         elif match["italic"] is not None:
             out.append(r"\emph{" + _markup_run(match["italic"]) + "}")
         else:
-            out.append(r"\href{" + escape_url(match["url"]) + "}{" + _markup_run(match["text"]) + "}")
+            out.append(
+                r"\href{" + escape_url(match["url"]) + "}{" + _markup_run(match["text"]) + "}"
+            )
     out.append(_escape_run(text[position:]))
     return "".join(out)
 

@@ -131,35 +131,56 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def _position(file_node: Any, loc: tuple[Any, ...]) -> tuple[int | None, int | None, str]:
-    """Walk `loc` through the ruamel tree; return 1-based line/column and a readable path.
+@dataclass(frozen=True)
+class _Located:
+    path: str  # e.g. sections[3].terms[0].term
+    key_at: tuple[int, int] | None  # 1-based line, column of the last key found
+    value_at: tuple[int, int] | None  # ... and of its value
 
-    Pydantic inserts union tags (the section `kind`) into locations; those are skipped.
+
+def _locate(file_node: Any, loc: tuple[Any, ...]) -> _Located:
+    """Walk a pydantic error location through the ruamel tree of the file.
+
+    Pydantic puts union tags (a section's `kind`) and validator names into locations; those
+    are skipped. Parts not in the file (a missing key) are still named in the path.
     """
-    node = file_node
-    line = col = None
+    node: Any = file_node
+    key_at = value_at = None
     path = ""
+    previous: Any = None
     for part in loc:
-        if isinstance(node, CommentedMap) and isinstance(part, str):
-            if part in node:
-                line, col = node.lc.value(part) if _is_scalar(node[part]) else node.lc.key(part)
-                node = node[part]
-                path += f".{part}" if path else part
-            elif node.get("kind") == part:
-                continue
-            else:
-                break
+        is_tag = (
+            isinstance(previous, int)
+            and isinstance(node, CommentedMap)
+            and node.get("kind") == part
+        )
+        previous = part
+        if is_tag:
+            continue  # the union tag pydantic adds after a section's index
+        if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
+            line, col = node.lc.key(part)
+            key_at = (line + 1, col + 1)
+            vline, vcol = node.lc.value(part)
+            value_at = (vline + 1, vcol + 1)
+            node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             line, col = node.lc.item(part)
+            key_at = value_at = (line + 1, col + 1)
             node = node[part]
+        elif isinstance(part, str) and (
+            part.startswith(("function-", "literal[")) or part in _TYPE_TAGS
+        ):
+            continue
+        else:
+            node = None
+        if isinstance(part, int):
             path += f"[{part}]"
         else:
-            break
-    return (line + 1 if line is not None else None, col + 1 if col is not None else None, path)
+            path += f".{part}" if path else str(part)
+    return _Located(path, key_at, value_at)
 
 
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, dict | list)
+_TYPE_TAGS = {"str", "int", "list", "dict", "bool", "float", "list[int]", "list[str]"}
 
 
 def _problems_from(exc: ValidationError, sources: dict[str, Source]) -> list[Problem]:
@@ -169,31 +190,21 @@ def _problems_from(exc: ValidationError, sources: dict[str, Source]) -> list[Pro
     seen: set[tuple[Any, ...]] = set()
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
-        top = str(loc[0]) if loc else ""
-        source = sources.get(top) or next(iter(sources.values()), None)
-        file = source.file if source else None
-        line, col, path = _position(source.node, loc) if source else (None, None, "")
-        if error["type"] == "missing" and loc:
-            path = ".".join(str(p) for p in loc[:-1] if isinstance(p, str | int))
+        source = sources.get(str(loc[0])) if loc else None
+        source = source or next(iter(sources.values()))
+        located = _locate(source.node, loc)
+        if error["type"] in ("extra_forbidden", "missing"):
+            position = located.key_at
+        else:
+            position = located.value_at
         message = _message(error, loc)
-        key = (file, line, col, message)
+        line, column = position if position else (None, None)
+        key = (source.file, line, column, message)
         if key in seen:
             continue
         seen.add(key)
-        problems.append(Problem(message, file, line, col, _readable(loc) or path))
+        problems.append(Problem(message, source.file, line, column, located.path))
     return problems
-
-
-def _readable(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif isinstance(part, str) and not part.startswith(("function-", "literal[")):
-            if part in ("str", "int", "list", "dict"):
-                continue
-            text += f".{part}" if text else part
-    return text
 
 
 def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:

@@ -63,7 +63,9 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> BuildRes
     pdf_report = check_pdf(result.pdf, selection)
     _publish(result.pdf, options.output)
     if pdf_report.problems:
-        raise RuleError("\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})")
+        raise RuleError(
+            "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
+        )
     return BuildResult(options.variant, options.output, pdf_report.pages, counts)
 
 
@@ -81,7 +83,9 @@ def _epoch(date: PartialDate) -> int:
 def _publish(pdf: Path, output: Path) -> None:
     """Copy to a temporary file beside the target, then rename: readers see old or new, never half."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{output.name}.", suffix=".tmp", dir=output.parent
+    )
     os.close(handle)
     try:
         shutil.copyfile(pdf, temporary)

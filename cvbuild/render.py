@@ -40,7 +40,9 @@ class View:
     all_publications: tuple[Publication, ...]
 
 
-def render(selection: Selection, all_publications: tuple[Publication, ...], as_of: PartialDate) -> RenderedProject:
+def render(
+    selection: Selection, all_publications: tuple[Publication, ...], as_of: PartialDate
+) -> RenderedProject:
     cv = selection.cv
     view = View(cv.settings.labels, as_of, selection.publications, all_publications)
     document = _document(cv.settings)
@@ -60,7 +62,9 @@ def render(selection: Selection, all_publications: tuple[Publication, ...], as_o
     for section in cv.sections:
         document.extend(NoEscape(line) for line in render_section(section, view))
     support = tuple(sorted(LATEX_DIR.glob("*.sty")))
-    lists = [l for s in cv.sections if isinstance(s, models.PublicationsSection) for l in s.lists]
+    lists = [
+        item for s in cv.sections if isinstance(s, models.PublicationsSection) for item in s.lists
+    ]
     bib = bibliography_file(selection.publications, lists)
     return RenderedProject(document.dumps() + "\n", bib, support)
 
@@ -129,7 +133,9 @@ def _header(person: models.Person, labels: models.Labels) -> list[str]:
         address = person.address
         city = " ".join(p for p in (address.postal_code, address.city) if p)
         country = ", ".join(p for p in (address.region, address.country) if p)
-        lines.append(rf"\address{{{escape(address.street)}}}{{{escape(city)}}}{{{escape(country)}}}")
+        lines.append(
+            rf"\address{{{escape(address.street)}}}{{{escape(city)}}}{{{escape(country)}}}"
+        )
     if person.date_of_birth or person.place_of_birth:
         born = " ".join(
             p
@@ -162,7 +168,10 @@ def _header(person: models.Person, labels: models.Labels) -> list[str]:
 
 
 def render_section(section: models.Section, view: View) -> list[str]:
-    return [rf"\section{{{escape(section.title)}}}", *SECTION_RENDERERS[section.kind](section, view)]
+    return [
+        rf"\section{{{escape(section.title)}}}",
+        *SECTION_RENDERERS[section.kind](section, view),
+    ]
 
 
 def _item(left: str, text: str) -> str:
@@ -238,10 +247,18 @@ def _supervision(section: models.SupervisionSection, view: View) -> list[str]:
         for person in group.people:
             periods = ", ".join(p.display(view.labels.open_end) for p in person.period)
             where = ", ".join(
-                p for p in (person.institution, view.labels.co_supervision if person.co_supervision else "") if p
+                p
+                for p in (
+                    person.institution,
+                    view.labels.co_supervision if person.co_supervision else "",
+                )
+                if p
             )
             lines.append(
-                _item(escape(periods), rf"\textbf{{{escape(person.name)}}} ({escape(where)}). {escape(person.topic)}")
+                _item(
+                    escape(periods),
+                    rf"\textbf{{{escape(person.name)}}} ({escape(where)}). {escape(person.topic)}",
+                )
             )
     return lines
 
@@ -253,7 +270,12 @@ def _projects(section: models.ProjectsSection, view: View) -> list[str]:
         if project.url:
             title = rf"\href{{{escape_url(project.url)}}}{{{title}}}"
         role = f" ({escape(project.role)})" if project.role else ""
-        lines.append(_item(_period(project.period, view), rf"\textbf{{{escape(project.acronym)}}}{role}: {title}"))
+        lines.append(
+            _item(
+                _period(project.period, view),
+                rf"\textbf{{{escape(project.acronym)}}}{role}: {title}",
+            )
+        )
     return lines
 
 
@@ -297,7 +319,9 @@ def _talks(section: models.TalksSection, view: View) -> list[str]:
             if talk.url:
                 title = rf"\href{{{escape_url(talk.url)}}}{{{title}}}"
             kind = f" ({escape(talk.kind)})" if talk.kind else ""
-            lines.append(_item(escape(talk.date.display()), f"{title}.\\newline {markup(talk.event)}{kind}"))
+            lines.append(
+                _item(escape(talk.date.display()), f"{title}.\\newline {markup(talk.event)}{kind}")
+            )
     return lines
 
 
@@ -325,16 +349,28 @@ def _impact(impact: models.Impact, view: View) -> list[str]:
     for row in impact.rows:
         if row.values == "publications":
             values = [
-                str(sum(1 for p in view.all_publications if column.since is None or p.year >= column.since))
+                str(
+                    sum(
+                        1
+                        for p in view.all_publications
+                        if column.since is None or p.year >= column.since
+                    )
+                )
                 for column in columns
             ]
         else:
             values = [escape(str(v)) for v in row.values]
         rows.append(" & ".join([escape(row.label), *values]) + r" \\")
     head = " & ".join(["", *(rf"\textbf{{{escape(c.label)}}}" for c in columns)]) + r" \\"
-    table = "\n".join([rf"\begin{{cvbuildmetrics}}{{{len(columns)}}}", head, *rows, r"\end{cvbuildmetrics}"])
+    table = "\n".join(
+        [rf"\begin{{cvbuildmetrics}}{{{len(columns)}}}", head, *rows, r"\end{cvbuildmetrics}"]
+    )
     source = f"{escape(impact.source)}, {escape(view.labels.retrieved)} {escape(impact.retrieved.display())}."
-    return [rf"\subsection{{{escape(impact.title)}}}", _item("", table), _item("", rf"\small\emph{{{source}}}")]
+    return [
+        rf"\subsection{{{escape(impact.title)}}}",
+        _item("", table),
+        _item("", rf"\small\emph{{{source}}}"),
+    ]
 
 
 SECTION_RENDERERS: dict[str, Callable[..., list[str]]] = {
@@ -361,7 +397,9 @@ def _breakable_url(url: str) -> str:
     return shown.replace("/", r"/\allowbreak{}")
 
 
-def bibliography_file(publications: tuple[Publication, ...], lists: Iterable[models.CategoryList] = ()) -> str:
+def bibliography_file(
+    publications: tuple[Publication, ...], lists: Iterable[models.CategoryList] = ()
+) -> str:
     """The .bib biber reads: checked fields only, plus cvbuild's labels, awards, code links and
     owner annotations. Entries stay newest first (`sorting=none` keeps this order)."""
     specs = {spec.category: spec for spec in lists}
@@ -384,8 +422,7 @@ def bibliography_file(publications: tuple[Publication, ...], lists: Iterable[mod
             fields["userb"] = escape(publication.award)
         if publication.code:
             fields["userc"] = ", ".join(
-                rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}"
-                for url in publication.code
+                rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
         if publication.owner_positions:
             fields["author+an"] = ";".join(f"{i}=highlight" for i in publication.owner_positions)

@@ -25,7 +25,9 @@ def select(cv: CV, publications: tuple[Publication, ...], variant_name: str) -> 
     variant = cv.variants.get(variant_name)
     if variant is None:
         known = ", ".join(sorted(cv.variants)) or "none"
-        raise InputError([Problem(f"unknown variant '{variant_name}' (the content defines: {known})")])
+        raise InputError(
+            [Problem(f"unknown variant '{variant_name}' (the content defines: {known})")]
+        )
     by_id = {section.id: section for section in cv.sections}
     order = variant.sections or [section.id for section in cv.sections]
     sections = [by_id[section_id] for section_id in order]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections import Counter
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,9 @@ class BuiltPdf:
 
 
 def pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def read_pdf(pdf: Path) -> BuiltPdf:

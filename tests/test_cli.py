@@ -1,0 +1,81 @@
+"""The command line end to end: exit codes, short error messages, the old PDF kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_content, pdf_text, run_cli
+
+pytestmark = pytest.mark.tex
+
+SECTIONS = """\
+sections:
+  - id: bio
+    kind: bio
+    title: About
+    paragraphs: ["Ada's notes: 100% of R&D, #1 in _math_ ~ {braces} \\\\ back -- slash."]
+  - id: pubs
+    kind: publications
+    title: Publications
+    lists:
+      - {category: journal, title: Articles}
+"""
+BIB = "@article{a1, author={Lovelace, Ada}, title={On Engines}, journal={J}, year={1843}}\n"
+
+
+def build(content: Path, out: Path) -> tuple[int, str]:
+    result = run_cli(
+        "pdf",
+        "--content",
+        str(content),
+        "--output",
+        str(out),
+        "--build-dir",
+        str(out.parent / "build"),
+    )
+    return result.exit_code, result.output
+
+
+def test_build_error_keeps_the_previous_pdf(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS, bib=BIB)
+    out = tmp_path / "out" / "cv.pdf"
+    code, output = build(content, out)
+    assert code == 0, output
+    text = " ".join(pdf_text(out).split())
+    assert "Ada's notes: 100% of R&D, #1 in _math_ ~ {braces} \\ back -- slash." in text
+    assert "journal 1 · proceedings 0 · chapter 0 · preprint 0" in output
+    before = out.read_bytes()
+
+    # A .bib field that passes the checks but breaks TeX: \textbf without its argument.
+    (tmp_path / "refs.bib").write_text(BIB.replace("On Engines", "On \\textbf"), encoding="utf-8")
+    code, output = build(content, out)
+    assert code == 3
+    assert "LaTeX failed" in output and "Full log:" in output
+    assert len(output.splitlines()) < 15
+    assert "Traceback" not in output
+    assert out.read_bytes() == before
+
+
+def test_invalid_content_exits_1_and_names_the_place(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS.replace("title: About", "tittle: About"), bib=BIB)
+    code, output = build(content, tmp_path / "cv.pdf")
+    assert code == 1
+    assert "sections.yaml:4:5: sections[0].tittle: unknown key 'tittle'" in output
+    assert not (tmp_path / "cv.pdf").exists()
+
+
+def test_unknown_variant(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS, bib=BIB)
+    result = run_cli(
+        "pdf", "--content", str(content), "--variant", "nope", "--out-dir", str(tmp_path)
+    )
+    assert result.exit_code == 1
+    assert "unknown variant 'nope' (the content defines: full)" in result.output
+
+
+def test_help_lists_exit_codes() -> None:
+    result = run_cli("pdf", "--help")
+    assert result.exit_code == 0
+    assert "3 TeX failed" in result.output

@@ -1,0 +1,124 @@
+"""Loading content: valid content loads; every error names file, line, column and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cvbuild.errors import InputError
+from cvbuild.load import load_cv
+from cvbuild.models import CV
+from tests.conftest import CONTENT, make_content
+
+SECTIONS = """\
+sections:
+  - id: bio
+    kind: bio
+    title: Bio
+    paragraphs: [Hello.]
+"""
+
+
+def problems(content: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_cv(content)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_shipped_content_loads() -> None:
+    cv = load_cv(CONTENT)
+    assert isinstance(cv, CV)
+    assert cv.person.family_name == "Lapuschkin"
+    assert [s.kind for s in cv.sections][:3] == ["bio", "experience", "education"]
+
+
+def test_minimal_content_loads(tmp_path: Path) -> None:
+    cv = load_cv(make_content(tmp_path, SECTIONS))
+    assert cv.sections[0].paragraphs == ["Hello."]
+    assert list(cv.variants) == ["full"]
+
+
+def test_unknown_key_names_file_line_column_and_suggests(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS.replace("    title: Bio", "    titel: Bio"))
+    found = problems(content)
+    assert any(
+        p.startswith(f"{content / 'sections.yaml'}:4:5: sections[0].titel: unknown key 'titel'")
+        and "did you mean 'title'" in p
+        for p in found
+    ), found
+
+
+def test_all_errors_are_reported_at_once(tmp_path: Path) -> None:
+    text = """\
+sections:
+  - id: teach
+    kind: teaching
+    title: Teaching
+    terms:
+      - term: XS 12
+        courses: [{title: ML}]
+      - term: WS 21/22
+        courses: [{title: ML, colour: red}]
+  - id: awards
+    kind: awards
+    title: Awards
+    awards:
+      - {name: Prize, year: soon}
+"""
+    found = problems(make_content(tmp_path, text))
+    assert len(found) == 3, found
+    assert any(":6:15: sections[0].terms[0].term: expected a semester term" in p for p in found)
+    assert any(":9:31: sections[0].terms[1].courses[0].colour: unknown key" in p for p in found)
+    assert any(":14:29: sections[1].awards[0].year:" in p and "'soon'" in p for p in found)
+
+
+def test_missing_required_field(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS.replace("    title: Bio\n", ""))
+    found = problems(content)
+    assert any("sections[0].title: required key 'title' is missing" in p for p in found), found
+    assert any("sections.yaml:2:" in p for p in found), found
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS.replace("paragraphs: [Hello.]", "paragraphs: Hello."))
+    found = problems(content)
+    assert any("sections.yaml:5:17: sections[0].paragraphs:" in p and "list" in p for p in found)
+
+
+def test_unknown_section_kind(tmp_path: Path) -> None:
+    found = problems(make_content(tmp_path, SECTIONS.replace("kind: bio", "kind: biography")))
+    assert any("unknown section kind 'biography'" in p for p in found), found
+
+
+def test_yaml_syntax_error_has_position(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS + "  - id: [unclosed\n")
+    found = problems(content)
+    assert len(found) == 1
+    assert "sections.yaml:7:" in found[0] and "YAML syntax error" in found[0]
+
+
+def test_key_defined_in_two_files(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS)
+    (content / "more.yaml").write_text(SECTIONS, encoding="utf-8")
+    found = problems(content)
+    assert any("sections: top-level key also defined in" in p for p in found), found
+
+
+def test_missing_content_folder(tmp_path: Path) -> None:
+    found = problems(tmp_path / "nowhere")
+    assert "content folder not found" in found[0] and "nowhere" in found[0]
+
+
+def test_variant_naming_unknown_section(tmp_path: Path) -> None:
+    content = make_content(
+        tmp_path, SECTIONS, extra="variants:\n  short:\n    sections: [bio, talks]\n"
+    )
+    found = problems(content)
+    assert any("variant 'short' names unknown sections ['talks']" in p for p in found), found
+
+
+def test_models_are_frozen(tmp_path: Path) -> None:
+    cv = load_cv(make_content(tmp_path, SECTIONS))
+    with pytest.raises(Exception, match="frozen"):
+        cv.person.given_names = "X"  # type: ignore[misc]
