@@ -80,6 +80,22 @@ def pdf(
         )
 
 
+@main.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File to write; default: print.")
+def schema(output: Path | None) -> None:
+    """Write the JSON Schema of the content (for editor completion and checks)."""
+    import json
+
+    from cvbuild.models import CV
+
+    text = json.dumps(CV.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"schema written to {output}")
+
+
 def _run(action):  # type: ignore[no-untyped-def]
     """Run a pipeline call; user-facing errors become a message and their exit code."""
     try:

@@ -122,3 +122,11 @@ def test_models_are_frozen(tmp_path: Path) -> None:
     cv = load_cv(make_content(tmp_path, SECTIONS))
     with pytest.raises(Exception, match="frozen"):
         cv.person.given_names = "X"  # type: ignore[misc]
+
+
+def test_shipped_schema_is_current() -> None:
+    """content/cvbuild.schema.json is what `cvbuild schema` writes; regenerate it if this fails."""
+    import json
+
+    shipped = json.loads((CONTENT / "cvbuild.schema.json").read_text(encoding="utf-8"))
+    assert shipped == CV.model_json_schema()
