@@ -20,17 +20,17 @@ pdf: deps
 	$(BIN)/cvbuild pdf --variant $(VARIANT)
 
 test: deps
-	$(BIN)/ruff check cvbuild tests bench
-	$(BIN)/ruff format --check cvbuild tests bench
+	$(BIN)/ruff check cvbuild tests
+	$(BIN)/ruff format --check cvbuild tests
 	$(BIN)/pytest
 
 lint: deps
-	$(BIN)/ruff check cvbuild tests bench
-	$(BIN)/ruff format --check cvbuild tests bench
+	$(BIN)/ruff check cvbuild tests
+	$(BIN)/ruff format --check cvbuild tests
 
 format: deps
-	$(BIN)/ruff format cvbuild tests bench
-	$(BIN)/ruff check --fix cvbuild tests bench
+	$(BIN)/ruff format cvbuild tests
+	$(BIN)/ruff check --fix cvbuild tests
 
 deps: system-deps $(VENV)/.installed
 
