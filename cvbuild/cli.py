@@ -81,7 +81,12 @@ def pdf(
 
 
 @main.command()
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File to write; default: print.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; default: print.",
+)
 def schema(output: Path | None) -> None:
     """Write the JSON Schema of the content (for editor completion and checks)."""
     import json
