@@ -79,3 +79,23 @@ def test_help_lists_exit_codes() -> None:
     result = run_cli("pdf", "--help")
     assert result.exit_code == 0
     assert "3 TeX failed" in result.output
+
+
+def test_broken_bib_exits_1_one_message_each_and_keeps_the_pdf(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS, bib=BIB)
+    out = tmp_path / "out" / "cv.pdf"
+    assert build(content, out)[0] == 0
+    before = out.read_bytes()
+    broken = (
+        "@article{a1, author={Lovelace, Ada}, title={T}, journal={J}, year={1843}}\n"
+        "@article{a1, author={Lovelace, Ada}, title={Dup}, journal={J}, year={1844}}\n"
+        "@article{noyear, author={Lovelace, Ada}, title={T}, journal={J}}\n"
+        "@article{open, author={Lovelace, Ada}, title={T, journal={J}, year={1845}}\n"
+    )
+    (tmp_path / "refs.bib").write_text(broken, encoding="utf-8")
+    code, output = build(content, out)
+    assert code == 1
+    assert "refs.bib:2: duplicate key 'a1'" in output
+    assert "refs.bib:3: noyear: @article entry lacks year" in output
+    assert "refs.bib:4: cannot parse entry" in output
+    assert out.read_bytes() == before
