@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +18,33 @@ class PdfReport:
 
 
 def check_pdf(pdf: Path, selection: Selection) -> PdfReport:
-    pages = len(PdfReader(pdf).pages)
+    reader = PdfReader(pdf)
+    pages = len(reader.pages)
     problems = []
     budget = selection.variant.page_budget
     if budget is not None and pages > budget:
-        problems.append(f"{selection.variant_name}: {pages} pages, budget {budget}")
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        shares = section_shares(text, [s.title for s in selection.cv.sections])
+        largest = ", ".join(f"{title} {share:.0%}" for title, share in shares[:3])
+        problems.append(
+            f"{selection.variant_name}: {pages} pages, budget {budget}. "
+            f"Largest sections: {largest} of the text."
+        )
     return PdfReport(pages, tuple(problems))
+
+
+def section_shares(text: str, titles: list[str]) -> list[tuple[str, float]]:
+    """Each section's share of the PDF's text, largest first (titles found in order)."""
+    squashed = re.sub(r"\s+", "", text)
+    starts = []
+    position = 0
+    for title in titles:
+        found = squashed.find(re.sub(r"\s+", "", title), position)
+        if found >= 0:
+            starts.append((title, found))
+            position = found
+    shares = []
+    for index, (title, start) in enumerate(starts):
+        end = starts[index + 1][1] if index + 1 < len(starts) else len(squashed)
+        shares.append((title, (end - start) / max(len(squashed), 1)))
+    return sorted(shares, key=lambda item: item[1], reverse=True)

@@ -389,12 +389,45 @@ class Settings(Model):
 # --------------------------------------------------------------------------- variants
 
 
+class SectionRules(Model):
+    """How a variant trims one section."""
+
+    selected_only: bool = Field(False, description="Only items flagged `selected: true`.")
+    leading_only: bool = Field(False, description="Projects: only those with `leading: true`.")
+    max_items: int | None = Field(None, ge=1, description="At most this many items, newest first.")
+    compact: bool = Field(
+        False, description="Supervision: counts per group plus the current PhD students."
+    )
+    brief: bool = Field(False, description="Experience, education: titles and dates, no texts.")
+
+
+PublicationGroup = Literal["A", "B"]
+# DFG's groups: A peer-reviewed (journal, proceedings, chapters), B other (preprints).
+PUBLICATION_GROUPS: dict[PublicationCategory, PublicationGroup] = {
+    "journal": "A",
+    "proceedings": "A",
+    "chapter": "A",
+    "preprint": "B",
+}
+
+
+class PublicationRules(Model):
+    selected_only: bool = Field(False, description="Only entries marked selected.")
+    caps: dict[PublicationGroup, int] = Field(
+        {}, description="At most this many per group (A peer-reviewed, B preprints)."
+    )
+
+
 class Variant(Model):
     """What one output shows. Section ids in `sections` pick and order; empty means all."""
 
     description: str = ""
     sections: list[Slug] = []
+    rules: dict[Slug, SectionRules] = Field({}, description="Per section id.")
+    publications: PublicationRules = PublicationRules()
+    metrics: bool = Field(True, description="False drops impact tables (h-index, citations).")
     page_budget: int | None = Field(None, ge=1)
+    font_size: Literal[10, 11, 12] | None = Field(None, description="Overrides settings.font_size.")
     footer: bool = Field(True, description="Name, 'page x of y' and the as-of date on each page.")
 
 
@@ -415,7 +448,7 @@ class CV(Model):
         if doubles:
             raise ValueError(f"section id used twice: {', '.join(doubles)}")
         for name, variant in self.variants.items():
-            unknown = [s for s in variant.sections if s not in ids]
+            unknown = [s for s in [*variant.sections, *variant.rules] if s not in ids]
             if unknown:
                 raise ValueError(
                     f"variant {name!r} names unknown sections {unknown}; known: {', '.join(ids)}"

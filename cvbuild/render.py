@@ -38,13 +38,16 @@ class View:
     as_of: PartialDate
     publications: tuple[Publication, ...]
     all_publications: tuple[Publication, ...]
+    compact: frozenset[str] = frozenset()
 
 
 def render(
     selection: Selection, all_publications: tuple[Publication, ...], as_of: PartialDate
 ) -> RenderedProject:
     cv = selection.cv
-    view = View(cv.settings.labels, as_of, selection.publications, all_publications)
+    view = View(
+        cv.settings.labels, as_of, selection.publications, all_publications, selection.compact
+    )
     document = _document(cv.settings)
     preamble = document.preamble
     preamble.extend(NoEscape(line) for line in _header(cv.person, cv.settings.labels))
@@ -241,6 +244,8 @@ def _teaching(section: models.TeachingSection, view: View) -> list[str]:
 
 
 def _supervision(section: models.SupervisionSection, view: View) -> list[str]:
+    if section.id in view.compact:
+        return _supervision_compact(section, view)
     lines = []
     for group in section.groups:
         lines.append(rf"\subsection{{{escape(group.title)}}}")
@@ -260,6 +265,23 @@ def _supervision(section: models.SupervisionSection, view: View) -> list[str]:
                     rf"\textbf{{{escape(person.name)}}} ({escape(where)}). {escape(person.topic)}",
                 )
             )
+    return lines
+
+
+def _supervision_compact(section: models.SupervisionSection, view: View) -> list[str]:
+    """Counts per group (current ones in brackets), then the current PhD students by name."""
+    lines = []
+    for group in section.groups:
+        current = sum(1 for person in group.people if person.is_current)
+        count = (
+            f"{len(group.people)} ({current} {escape(view.labels.open_end)})"
+            if current
+            else str(len(group.people))
+        )
+        names = ""
+        if group.level == "phd" and current:
+            names = ": " + escape(", ".join(p.name for p in group.people if p.is_current))
+        lines.append(_item(escape(group.title), f"{count}{names}"))
     return lines
 
 

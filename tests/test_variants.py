@@ -1,0 +1,110 @@
+"""Variants: the short grant CV and its rules, user-defined variants, page budgets."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from cvbuild.bibliography import load_publications
+from cvbuild.load import load_cv
+from tests.conftest import CONTENT, ROOT, BuiltPdf, read_pdf, run_cli
+from tests.test_full_pdf import _title
+
+pytestmark = pytest.mark.tex
+
+
+@pytest.fixture(scope="session")
+def short_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
+    work = tmp_path_factory.mktemp("short")
+    result = run_cli(
+        "pdf", "--variant", "short", "--content", str(CONTENT),
+        "--out-dir", str(work / "out"), "--build-dir", str(work / "build"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return read_pdf(work / "out" / "short.pdf")
+
+
+def test_short_fits_the_dfg_rules(short_pdf: BuiltPdf) -> None:
+    assert len(PdfReader(short_pdf.path).pages) <= 4
+    for metric in ("h-index", "i10-index", "Citations", "Summary of Scientific Impact", "12117"):
+        assert metric not in short_pdf.text
+    cv = load_cv(CONTENT)
+    shown = [
+        p
+        for p in load_publications(cv.bibliography, CONTENT)
+        if short_pdf.has(_title(p.fields["title"]))
+    ]
+    group_a = [p for p in shown if p.category != "preprint"]
+    group_b = [p for p in shown if p.category == "preprint"]
+    assert 0 < len(group_a) <= 10 and 0 < len(group_b) <= 10
+    assert all(p.selected for p in shown)
+    assert "Book Chapters" not in short_pdf.text  # no chapter is selected
+    assert short_pdf.has("Unmasking Clever Hans Predictors")
+    assert not short_pdf.has("Towards Trustworthy AI in Dentistry")
+    assert all(p.fields.get("doi") or p.fields.get("url") or p.code for p in shown)
+    assert "doi.org" in short_pdf.text or "doi:" in short_pdf.text
+
+
+def test_short_shows_selected_items_and_compact_supervision(short_pdf: BuiltPdf) -> None:
+    assert short_pdf.has("Hugo-Geiger-Prize")
+    assert not short_pdf.has("Freunde des HHI")  # award not selected
+    assert short_pdf.has("TEMA") and not short_pdf.has("BerDiBa")  # leading projects only
+    assert short_pdf.has("PhD Students") and short_pdf.has("O Böhler")
+    assert not short_pdf.has("Composite Rule Sets")  # finished bachelor thesis: counted, not named
+    assert not short_pdf.has("Teaching")
+
+
+def copy_content(tmp_path: Path) -> Path:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(ROOT / "bib", tmp_path / "bib")
+    return tmp_path / "content"
+
+
+def test_a_new_variant_needs_no_code(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    (content / "variants.yaml").write_text(
+        "variants:\n  erc:\n    sections: [education, awards]\n    rules: {awards: {max_items: 2}}\n"
+        "    page_budget: 2\n",
+        encoding="utf-8",
+    )
+    result = run_cli("pdf", "--variant", "erc", "--content", str(content), "--out-dir", str(tmp_path / "out"),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = read_pdf(tmp_path / "out" / "erc.pdf")
+    assert text.has("Stanford Top 2% Scientist Worldwide 2022") and text.has(
+        "Best Short Paper Award"
+    )
+    assert not text.has("Hugo-Geiger-Prize") and not text.has("Professional Experience")
+
+
+def test_exceeded_budget_exits_4_and_names_the_big_sections(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    variants = (content / "variants.yaml").read_text(encoding="utf-8")
+    (content / "variants.yaml").write_text(
+        variants.replace("page_budget: 4", "page_budget: 2"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = run_cli("pdf", "--variant", "short", "--content", str(content), "--out-dir", str(out),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code == 4
+    assert re.search(
+        r"short: [34] pages, budget 2\. Largest sections: Publications \d+%", result.output
+    )
+    assert (out / "short.pdf").exists()  # written anyway, to look at
+
+
+def test_too_many_selected_publications_stop_the_build(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    variants = (content / "variants.yaml").read_text(encoding="utf-8")
+    (content / "variants.yaml").write_text(
+        variants.replace("caps: {A: 10, B: 10}", "caps: {A: 10, B: 5}"), encoding="utf-8"
+    )
+    result = run_cli("pdf", "--variant", "short", "--content", str(content), "--out-dir", str(tmp_path / "out"),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code == 4
+    assert "short: 8 publications selected in group B, at most 5 allowed" in result.output
+    assert not (tmp_path / "out" / "short.pdf").exists()
