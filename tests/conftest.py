@@ -110,15 +110,19 @@ def seed_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "content"
 
 
-@pytest.fixture(scope="session")
-def full_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
-    work = tmp_path_factory.mktemp("full")
+def build_seed_variant(variant: str, work: Path) -> BuiltPdf:
+    """Compile one variant of the shipped content into `work` and read the PDF back."""
     result = run_cli(
-        "pdf", "--variant", "full", "--content", str(CONTENT),
+        "pdf", "--variant", variant, "--content", str(CONTENT),
         "--out-dir", str(work / "out"), "--build-dir", str(work / "build"),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    return read_pdf(work / "out" / "full.pdf")
+    return read_pdf(work / "out" / f"{variant}.pdf")
+
+
+@pytest.fixture(scope="session")
+def full_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
+    return build_seed_variant("full", tmp_path_factory.mktemp("full"))
 
 
 def make_content(root: Path, sections_yaml: str, bib: str | None = None, extra: str = "") -> Path:
