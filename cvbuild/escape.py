@@ -132,10 +132,13 @@ def escape_url(url: str) -> str:
 
 # --------------------------------------------------------------------------- inline markup
 
+# *italic*: stars that hug a word, not a lone '2*3*4' or 'a * b'.
+_ITALIC = r"(?<![*\w])\*(?P<italic>[^*\s](?:[^*]*?[^*\s])?)\*(?![*\w])"
+
 _MARKUP = re.compile(
     r"(?P<esc>\\[*\[\]\\()])"
     r"|\*\*(?P<bold>.+?)\*\*"
-    r"|(?<![*\w])\*(?P<italic>[^*\s](?:[^*]*?[^*\s])?)\*(?![*\w])"
+    rf"|{_ITALIC}"
     r"|\[(?P<text>[^\]]+)\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)",
     re.DOTALL,
 )
@@ -175,5 +178,5 @@ def plain(text: str) -> str:
     """The text a reader sees from marked-up text (for checks and PDF metadata)."""
     text = re.sub(r"\[([^\]]+)\]\([^)\s]+\)", r"\1", text)
     text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    text = re.sub(r"(?<![*\w])\*([^*\s](?:[^*]*?[^*\s])?)\*(?![*\w])", r"\1", text)
+    text = re.sub(_ITALIC, r"\g<italic>", text)
     return re.sub(r"\\([*\[\]\\()])", r"\1", text)
