@@ -356,3 +356,17 @@ def count_by_category(publications: Iterable[Publication]) -> dict[str, int]:
     for publication in publications:
         counts[publication.category] += 1
     return counts
+
+
+def link_warnings(publications: Iterable[Publication]) -> list[Problem]:
+    """Selected entries without a DOI, URL or eprint: funders (DFG, ERC) ask for a link."""
+    return [
+        Problem(
+            "selected publication has no doi, url or eprint; funders ask for one",
+            p.file,
+            p.line,
+            field=p.key,
+        )
+        for p in publications
+        if p.selected and not any(p.fields.get(name) for name in ("doi", "url", "eprint"))
+    ]

@@ -109,9 +109,13 @@ class Period:
         end = (9999, 0, 0) if self.open_end else (self.end or self.start).sort_key
         return end
 
+    @property
+    def last_year(self) -> int:
+        """The year the period ends in; far in the future while it is still running."""
+        return 9999 if self.open_end else (self.end or self.start).year
+
     def contains_year(self, year: int) -> bool:
-        last = 9999 if self.open_end else (self.end or self.start).year
-        return self.start.year <= year <= last
+        return self.start.year <= year <= self.last_year
 
     def display(self, open_label: str = "today") -> str:
         if self.open_end:

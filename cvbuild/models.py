@@ -395,6 +395,12 @@ class SectionRules(Model):
     selected_only: bool = Field(False, description="Only items flagged `selected: true`.")
     leading_only: bool = Field(False, description="Projects: only those with `leading: true`.")
     max_items: int | None = Field(None, ge=1, description="At most this many items, newest first.")
+    since_years: int | None = Field(
+        None,
+        ge=0,
+        description="Only items that ended (or still run) in the last N years before the "
+        "as-of date; 0 means this year only.",
+    )
     compact: bool = Field(
         False, description="Supervision: counts per group plus the current PhD students."
     )
@@ -416,6 +422,9 @@ class PublicationRules(Model):
     caps: dict[PublicationGroup, int] = Field(
         {}, description="At most this many per group (A peer-reviewed, B preprints)."
     )
+    since_years: int | None = Field(
+        None, ge=0, description="Only entries from the last N years before the as-of date."
+    )
 
 
 class Variant(Model):
@@ -429,6 +438,10 @@ class Variant(Model):
     page_budget: int | None = Field(None, ge=1)
     font_size: Literal[10, 11, 12] | None = Field(None, description="Overrides settings.font_size.")
     footer: bool = Field(True, description="Name, 'page x of y' and the as-of date on each page.")
+    header_note: Text | None = Field(
+        None, description="An extra line in the header, e.g. 'Appendix to DFG proposal LA 12/3'."
+    )
+    footer_note: str = Field("", description="Extra text in the footer, after the as-of date.")
 
 
 # --------------------------------------------------------------------------- the whole CV

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cvbuild.bibliography import Publication, count_by_category, load_publications
+from cvbuild.bibliography import (
+    Publication,
+    count_by_category,
+    link_warnings,
+    load_publications,
+)
 from cvbuild.check import check_pdf
 from cvbuild.compile import compile_project
 from cvbuild.dates import PartialDate
@@ -52,14 +57,15 @@ def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
 
 def build(options: BuildOptions, report: Report = lambda line: None) -> BuildResult:
     cv, publications = load_content(options.content_dir)
-    selection = select(cv, publications, options.variant)
+    selection = select(cv, publications, options.variant, today=_today())
     counts = count_by_category(selection.publications)
     if selection.publications:
         report(" · ".join(f"{category} {count}" for category, count in counts.items()))
-    as_of = cv.settings.as_of or _today()
-    project = render(selection, publications, as_of)
+    for problem in link_warnings(selection.publications):
+        report(f"warning: {problem}")
+    project = render(selection, publications)
     build_dir = options.build_root / options.variant
-    result = compile_project(project, build_dir, source_date_epoch=_epoch(as_of))
+    result = compile_project(project, build_dir, source_date_epoch=_epoch(selection.as_of))
     pdf_report = check_pdf(result.pdf, selection)
     _publish(result.pdf, options.output)
     if pdf_report.problems:

@@ -41,18 +41,27 @@ class View:
     compact: frozenset[str] = frozenset()
 
 
-def render(
-    selection: Selection, all_publications: tuple[Publication, ...], as_of: PartialDate
-) -> RenderedProject:
-    cv = selection.cv
+def render(selection: Selection, all_publications: tuple[Publication, ...]) -> RenderedProject:
+    cv, as_of, variant = selection.cv, selection.as_of, selection.variant
     view = View(
         cv.settings.labels, as_of, selection.publications, all_publications, selection.compact
     )
     document = _document(cv.settings)
     preamble = document.preamble
-    preamble.extend(NoEscape(line) for line in _header(cv.person, cv.settings.labels))
-    if selection.variant.footer:
-        footer = escape(f"{cv.person.full_name} · {cv.settings.labels.as_of} {as_of.display()}")
+    preamble.extend(
+        NoEscape(line) for line in _header(cv.person, cv.settings.labels, variant.header_note)
+    )
+    if variant.footer:
+        footer = " · ".join(
+            part
+            for part in (
+                cv.person.full_name,
+                f"{cv.settings.labels.as_of} {as_of.display()}",
+                variant.footer_note,
+            )
+            if part
+        )
+        footer = escape(footer)
         preamble.append(NoEscape(rf"\cvbuildfooter{{{footer}}}"))
     else:
         preamble.append(NoEscape(r"\nopagenumbers"))
@@ -125,7 +134,7 @@ def profile_url(profile: models.Profile) -> str | None:
     return template.format(profile.username) if template and profile.username else None
 
 
-def _header(person: models.Person, labels: models.Labels) -> list[str]:
+def _header(person: models.Person, labels: models.Labels, note: str | None) -> list[str]:
     lines = [rf"\name{{{escape(person.given_names)}}}{{{escape(person.family_name)}}}"]
     title = person.academic_title
     if person.former_name:
@@ -160,8 +169,15 @@ def _header(person: models.Person, labels: models.Labels) -> list[str]:
         if url:
             target = escape_url(url.removeprefix("https://").removeprefix("http://"))
             lines.append(rf"\social[{network}][{target}]{{{escape(shown)}}}")
-    if person.nationality:
-        lines.append(rf"\extrainfo{{{escape(labels.nationality)}: {escape(person.nationality)}}}")
+    extras = (
+        [f"{escape(labels.nationality)}: {escape(person.nationality)}"]
+        if person.nationality
+        else []
+    )
+    if note:
+        extras.append(markup(note))
+    if extras:
+        lines.append(r"\extrainfo{" + r"\newline ".join(extras) + "}")
     if person.headline:
         lines.append(rf"\quote{{{escape(person.headline)}}}")
     return lines

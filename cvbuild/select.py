@@ -6,10 +6,13 @@ can print as it is. Rules that cannot be met (too many selected publications) ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from cvbuild import models
 from cvbuild.bibliography import Publication
+from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.models import CV, PUBLICATION_GROUPS, SectionRules, Variant
 
@@ -20,74 +23,161 @@ class Selection:
     variant: Variant
     cv: CV
     publications: tuple[Publication, ...]  # newest first, only those the variant prints
+    as_of: PartialDate  # the CV's date: date windows count back from it, the footer shows it
     compact: frozenset[str] = frozenset()  # ids of sections to print in compact form
 
 
-def select(cv: CV, publications: tuple[Publication, ...], variant_name: str) -> Selection:
+def select(
+    cv: CV, publications: tuple[Publication, ...], variant_name: str, today: PartialDate
+) -> Selection:
+    """`today` is the build date, used when the content sets no `settings.as_of`."""
     variant = cv.variants.get(variant_name)
     if variant is None:
         known = ", ".join(sorted(cv.variants)) or "none"
         raise InputError(
             [Problem(f"unknown variant '{variant_name}' (the content defines: {known})")]
         )
+    as_of = cv.settings.as_of or today
     by_id = {section.id: section for section in cv.sections}
     order = variant.sections or [section.id for section in cv.sections]
-    sections = [_apply(by_id[i], variant.rules.get(i, SectionRules()), variant) for i in order]
+    sections = []
+    for section_id in order:
+        rules = variant.rules.get(section_id, SectionRules())
+        trimmed = _TRIMMERS[by_id[section_id].kind](by_id[section_id], _Filter(rules, as_of))
+        if isinstance(trimmed, models.PublicationsSection) and not variant.metrics:
+            trimmed = trimmed.model_copy(update={"impact": None})
+        sections.append(trimmed)
     settings = cv.settings
     if variant.font_size is not None:
         settings = settings.model_copy(update={"font_size": variant.font_size})
+    prints_publications = any(isinstance(s, models.PublicationsSection) for s in sections)
     return Selection(
         variant_name=variant_name,
         variant=variant,
         cv=cv.model_copy(update={"sections": sections, "settings": settings}),
-        publications=_publications(publications, variant, variant_name)
-        if any(isinstance(section, models.PublicationsSection) for section in sections)
+        publications=_publications(publications, variant, variant_name, as_of)
+        if prints_publications
         else (),
+        as_of=as_of,
         compact=frozenset(i for i in order if variant.rules.get(i, SectionRules()).compact),
     )
 
 
-def _apply(section: models.Section, rules: SectionRules, variant: Variant) -> models.Section:
-    if isinstance(section, models.AwardsSection):
-        awards = [a for a in section.awards if a.selected or not rules.selected_only]
-        return section.model_copy(update={"awards": awards[: rules.max_items]})
-    if isinstance(section, models.ExperienceSection):
-        employers = []
-        for employer in section.employers:
-            roles = [r for r in employer.roles if r.selected or not rules.selected_only]
-            if rules.brief:
-                roles = [r.model_copy(update={"blocks": [], "staff": []}) for r in roles]
-            if roles:
-                employers.append(employer.model_copy(update={"roles": roles}))
-        return section.model_copy(update={"employers": employers})
-    if isinstance(section, models.EducationSection) and rules.brief:
-        institutions = [
-            i.model_copy(
-                update={"degrees": [d.model_copy(update={"summary": None}) for d in i.degrees]}
-            )
-            for i in section.institutions
-        ]
-        return section.model_copy(update={"institutions": institutions})
-    if isinstance(section, models.ProjectsSection):
-        projects = [p for p in section.projects if p.leading or not rules.leading_only]
-        return section.model_copy(update={"projects": projects[: rules.max_items]})
-    if isinstance(section, models.TeachingSection):
-        return section.model_copy(update={"terms": section.terms[: rules.max_items]})
-    if isinstance(section, models.TalksSection):
-        groups = [
-            g.model_copy(update={"talks": g.talks[: rules.max_items]}) for g in section.groups
-        ]
-        return section.model_copy(update={"groups": groups})
-    if isinstance(section, models.PublicationsSection) and not variant.metrics:
-        return section.model_copy(update={"impact": None})
+@dataclass(frozen=True)
+class _Filter:
+    """One section's rules, with the questions the trimmers ask of them."""
+
+    rules: SectionRules
+    as_of: PartialDate
+
+    def recent(self, last_year: int) -> bool:
+        """Inside the date window (`since_years`), counting back from the as-of year."""
+        window = self.rules.since_years
+        return window is None or last_year >= self.as_of.year - window
+
+    def wanted(self, last_year: int, selected: bool = True) -> bool:
+        return self.recent(last_year) and (selected or not self.rules.selected_only)
+
+    def cap(self, items: list[T]) -> list[T]:
+        return items[: self.rules.max_items]
+
+
+T = TypeVar("T")
+S = TypeVar("S", bound=models.Section)
+
+
+def _unchanged(section: S, keep: _Filter) -> S:
     return section
 
 
+def _experience(section: models.ExperienceSection, keep: _Filter) -> models.ExperienceSection:
+    employers = []
+    for employer in section.employers:
+        roles = [r for r in employer.roles if keep.wanted(r.period.last_year, r.selected)]
+        if keep.rules.brief:
+            roles = [r.model_copy(update={"blocks": [], "staff": []}) for r in roles]
+        if roles:
+            employers.append(employer.model_copy(update={"roles": roles}))
+    return section.model_copy(update={"employers": keep.cap(employers)})
+
+
+def _education(section: models.EducationSection, keep: _Filter) -> models.EducationSection:
+    institutions = []
+    for institution in section.institutions:
+        degrees = [d for d in institution.degrees if keep.recent(d.period.last_year)]
+        if keep.rules.brief:
+            degrees = [d.model_copy(update={"summary": None}) for d in degrees]
+        if degrees:
+            institutions.append(institution.model_copy(update={"degrees": degrees}))
+    return section.model_copy(update={"institutions": keep.cap(institutions)})
+
+
+def _teaching(section: models.TeachingSection, keep: _Filter) -> models.TeachingSection:
+    terms = [t for t in section.terms if keep.recent(t.term.year)]
+    return section.model_copy(update={"terms": keep.cap(terms)})
+
+
+def _supervision(section: models.SupervisionSection, keep: _Filter) -> models.SupervisionSection:
+    groups = []
+    for group in section.groups:
+        people = [p for p in group.people if keep.recent(max(x.last_year for x in p.period))]
+        if people:
+            groups.append(group.model_copy(update={"people": keep.cap(people)}))
+    return section.model_copy(update={"groups": groups})
+
+
+def _projects(section: models.ProjectsSection, keep: _Filter) -> models.ProjectsSection:
+    projects = [
+        p
+        for p in section.projects
+        if keep.recent(p.period.last_year) and (p.leading or not keep.rules.leading_only)
+    ]
+    return section.model_copy(update={"projects": keep.cap(projects)})
+
+
+def _awards(section: models.AwardsSection, keep: _Filter) -> models.AwardsSection:
+    awards = [a for a in section.awards if keep.wanted(a.year, a.selected)]
+    return section.model_copy(update={"awards": keep.cap(awards)})
+
+
+def _patents(section: models.PatentsSection, keep: _Filter) -> models.PatentsSection:
+    families = [f for f in section.families if keep.recent(max(d.date.year for d in f.documents))]
+    return section.model_copy(update={"families": keep.cap(families)})
+
+
+def _talks(section: models.TalksSection, keep: _Filter) -> models.TalksSection:
+    groups = []
+    for group in section.groups:
+        talks = keep.cap([t for t in group.talks if keep.recent(t.date.year)])
+        if talks:
+            groups.append(group.model_copy(update={"talks": talks}))
+    return section.model_copy(update={"groups": groups})
+
+
+# How each section kind is trimmed; kinds without items to pick (bio, skills) pass unchanged.
+_TRIMMERS: dict[str, Callable[[Any, _Filter], models.Section]] = {
+    "bio": _unchanged,
+    "experience": _experience,
+    "education": _education,
+    "teaching": _teaching,
+    "supervision": _supervision,
+    "projects": _projects,
+    "skills": _unchanged,
+    "awards": _awards,
+    "patents": _patents,
+    "talks": _talks,
+    "publications": _unchanged,
+}
+
+
 def _publications(
-    publications: tuple[Publication, ...], variant: Variant, variant_name: str
+    publications: tuple[Publication, ...], variant: Variant, variant_name: str, as_of: PartialDate
 ) -> tuple[Publication, ...]:
     rules = variant.publications
-    chosen = tuple(p for p in publications if p.selected or not rules.selected_only)
+    oldest = as_of.year - rules.since_years if rules.since_years is not None else 0
+    chosen = tuple(
+        p for p in publications if (p.selected or not rules.selected_only) and p.year >= oldest
+    )
     broken = []
     for group, cap in sorted(rules.caps.items()):
         members = [p for p in chosen if PUBLICATION_GROUPS[p.category] == group]

@@ -61,8 +61,15 @@ def copy_content(tmp_path: Path) -> Path:
 def test_a_new_variant_needs_no_code(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
     (content / "variants.yaml").write_text(
-        "variants:\n  erc:\n    sections: [education, awards]\n    rules: {awards: {max_items: 2}}\n"
-        "    page_budget: 2\n",
+        "variants:\n"
+        "  erc:\n"
+        "    sections: [education, awards, publications]\n"
+        "    rules: {awards: {max_items: 2}}\n"
+        "    publications: {selected_only: true, since_years: 0}\n"
+        "    metrics: false\n"
+        "    header_note: Appendix to ERC proposal *TEST-1*\n"
+        "    footer_note: ERC StG 2027\n"
+        "    page_budget: 3\n",
         encoding="utf-8",
     )
     result = run_cli("pdf", "--variant", "erc", "--content", str(content), "--out-dir", str(tmp_path / "out"),
@@ -73,6 +80,15 @@ def test_a_new_variant_needs_no_code(tmp_path: Path) -> None:
         "Best Short Paper Award"
     )
     assert not text.has("Hugo-Geiger-Prize") and not text.has("Professional Experience")
+    assert text.has("Appendix to ERC proposal TEST-1") and text.has("ERC StG 2027")
+    # since_years: 0 keeps the selected entries of the as-of year (2023), none older
+    assert text.has("Reveal to Revise") and not text.has("Unmasking Clever Hans Predictors")
+    assert "h-index" not in text.text
+    # the selected MICCAI paper has only a code link: a warning names the entry, the build goes on
+    assert re.search(
+        r"warning: .*publications\.bib:\d+: pahde2023r2r: selected publication has no doi",
+        result.output,
+    )
 
 
 def test_exceeded_budget_exits_4_and_names_the_big_sections(tmp_path: Path) -> None:
