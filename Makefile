@@ -12,7 +12,8 @@ VARIANT ?= full
 # Latin Modern fonts, and poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests.
 DEB_PACKAGES := latexmk biber texlive-latex-base texlive-latex-recommended \
                 texlive-latex-extra texlive-bibtex-extra texlive-fonts-recommended \
-                lmodern poppler-utils
+                lmodern poppler-utils texlive-luatex fonts-cmu fonts-dejavu-core \
+                fonts-dejavu-extra fontconfig
 
 .PHONY: pdf test lint format deps system-deps clean
 

@@ -21,6 +21,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from cvbuild.errors import InputError, Problem
 from cvbuild.models import Bibliography, PublicationCategory
+from cvbuild.repertoire import unprintable
 
 CATEGORIES: tuple[PublicationCategory, ...] = ("journal", "proceedings", "chapter", "preprint")
 
@@ -272,6 +273,8 @@ def _field_problems(fields: dict[str, str]) -> Iterable[tuple[str, str]]:
             continue
         if "^^" in value:
             yield name, "'^^' character codes are not allowed"
+        for _, description in unprintable(value):
+            yield name, f"character {description} cannot be printed"
         unsafe = sorted({m for m in _MACRO.findall(value) if m not in SAFE_MACROS})
         if unsafe:
             listed = ", ".join("\\" + m for m in unsafe)

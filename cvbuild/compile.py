@@ -20,9 +20,12 @@ from cvbuild.errors import TexError
 from cvbuild.render import BIB_NAME, RenderedProject
 
 JOBNAME = "cv"
-PDFLATEX = (
-    "pdflatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
-)
+_TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+# latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
+LATEXMK_ENGINE = {
+    "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
+    "lualatex": ["-pdflua", f"-lualatex=lualatex {_TEX_FLAGS}"],
+}
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,10 @@ def _write_if_changed(path: Path, text: str) -> None:
 def compile_project(
     project: RenderedProject, build_dir: Path, *, source_date_epoch: int, timeout: float = 240
 ) -> CompileResult:
-    _require_tools()
+    _require_tools(project.engine)
     tex = write_project(project, build_dir)
     started = time.monotonic()
-    command = ["latexmk", "-norc", "-pdf", f"-pdflatex={PDFLATEX}", "-bibtex", tex.name]
+    command = ["latexmk", "-norc", *LATEXMK_ENGINE[project.engine], "-bibtex", tex.name]
     env = {
         **os.environ,
         "openin_any": "p",
@@ -84,8 +87,8 @@ def compile_project(
     return CompileResult(pdf, log, time.monotonic() - started, ())
 
 
-def _require_tools() -> None:
-    missing = [tool for tool in ("latexmk", "pdflatex", "biber") if shutil.which(tool) is None]
+def _require_tools(engine: str) -> None:
+    missing = [tool for tool in ("latexmk", engine, "biber") if shutil.which(tool) is None]
     if missing:
         raise TexError(
             f"{', '.join(missing)} not found. Run 'make pdf' once (it installs the Debian TeX "

@@ -2,8 +2,7 @@
 
 `escape(text)` makes any supported string print literally; `markup(text)` additionally turns the
 small inline markup of text fields (**bold**, *italic*, [text](url)) into LaTeX, escaping
-everything else. Characters outside what pdflatex with T1/TS1 fonts can print are refused by
-`unsupported_characters` before TeX runs, never dropped silently.
+everything else. Which characters can be printed at all is `cvbuild.repertoire`'s business.
 """
 
 from __future__ import annotations
@@ -50,42 +49,6 @@ PARAGRAPH_BREAK = r"\cvbuildpar{}"
 
 # Pairs that T1 fonts would merge into another glyph: '--' (dash), ',,' („), '!`' and '?`'.
 _LIGATURE_BREAKS = {"-": "-", ",": ","}
-
-# Code points pdflatex prints with fontenc T1 + TS1 + OMS and inputenc utf8 (TeX Live 2022):
-# the union of the characters declared in t1enc.dfu, ts1enc.dfu and omsenc.dfu.
-_PRINTABLE_RANGES = (
-    (0x0020, 0x007E), (0x00A0, 0x00B7), (0x00B9, 0x0125), (0x0128, 0x0137), (0x0139, 0x013E),
-    (0x0141, 0x0148), (0x014A, 0x0165), (0x0168, 0x017E), (0x0192, 0x0192), (0x01C4, 0x01D4),
-    (0x01E2, 0x01E3), (0x01E6, 0x01EB), (0x01F0, 0x01F0), (0x01F4, 0x01F5), (0x0218, 0x021B),
-    (0x0232, 0x0233), (0x0237, 0x0237), (0x02C7, 0x02C7), (0x02D8, 0x02D9), (0x02DB, 0x02DB),
-    (0x02DD, 0x02DD), (0x1E02, 0x1E03), (0x1E0D, 0x1E0D), (0x1E1E, 0x1E21), (0x1E25, 0x1E25),
-    (0x1E30, 0x1E31), (0x1E37, 0x1E37), (0x1E43, 0x1E43), (0x1E45, 0x1E45), (0x1E47, 0x1E47),
-    (0x1E5B, 0x1E5B), (0x1E63, 0x1E63), (0x1E6D, 0x1E6D), (0x1E8E, 0x1E91), (0x1E9E, 0x1E9E),
-    (0x1EF2, 0x1EF3), (0x2009, 0x2009), (0x2010, 0x2016), (0x2018, 0x201A), (0x201C, 0x201E),
-    (0x2020, 0x2022), (0x2026, 0x2026), (0x2030, 0x2031), (0x2039, 0x203A), (0x2044, 0x2044),
-    (0x202F, 0x202F), (0x20AC, 0x20AC), (0x2103, 0x2103), (0x2116, 0x2116), (0x2122, 0x2122),
-    (0x2126, 0x2126), (0x2190, 0x2193), (0x2212, 0x2212), (0xFB00, 0xFB04),
-)  # fmt: skip
-
-
-def is_printable(char: str) -> bool:
-    if char in "\n\t":
-        return True
-    code = ord(char)
-    return any(low <= code <= high for low, high in _PRINTABLE_RANGES)
-
-
-def unsupported_characters(text: str) -> list[str]:
-    """Characters of `text` that the TeX set-up cannot print, as 'U+03B1 GREEK SMALL LETTER ALPHA'."""
-    text = unicodedata.normalize("NFC", text)
-    found: list[str] = []
-    for char in text:
-        if not is_printable(char):
-            name = unicodedata.name(char, "unnamed character")
-            label = f"U+{ord(char):04X} {name} ({char!r})"
-            if label not in found:
-                found.append(label)
-    return found
 
 
 def escape(text: str) -> str:

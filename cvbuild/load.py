@@ -7,6 +7,7 @@ so each validation error is reported as `file:line:column: field.path: message`,
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from cvbuild import models
 from cvbuild.errors import InputError, Problem
+from cvbuild.repertoire import unprintable
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,46 @@ def load_cv(content_dir: Path) -> models.CV:
     sources, problems = _read_sources(content_files(content_dir))
     if problems:
         raise InputError(problems)
+    problems = _character_problems(sources)
     data = {key: _plain(source.node[key]) for key, source in sources.items()}
     try:
-        return models.CV.model_validate(data)
+        cv = models.CV.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_problems_from(exc, sources)) from None
+        raise InputError(problems + _problems_from(exc, sources)) from None
+    if problems:
+        raise InputError(problems)
+    return cv
+
+
+def _character_problems(sources: dict[str, Source]) -> list[Problem]:
+    """Characters no TeX engine cvbuild uses can print (CJK, emoji, ...), found before TeX."""
+    problems = []
+    for key, source in sources.items():
+        for path, text, position in _strings(source.node[key], key, source.node.lc.value(key)):
+            for _, description in unprintable(text):
+                problems.append(
+                    Problem(
+                        f"character {description} cannot be printed (cvbuild prints Latin, "
+                        "Greek and Cyrillic script and common symbols)",
+                        source.file,
+                        position[0] + 1,
+                        position[1] + 1,
+                        path,
+                    )
+                )
+    return problems
+
+
+def _strings(node: Any, path: str, position: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
+    """Every string in a ruamel tree with its field path and 0-based (line, column)."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            yield from _strings(value, f"{path}.{key}", node.lc.value(key))
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            yield from _strings(value, f"{path}[{index}]", node.lc.item(index))
+    elif isinstance(node, str):
+        yield path, str(node), position
 
 
 def _read_sources(files: list[Path]) -> tuple[dict[str, Source], list[Problem]]:

@@ -17,6 +17,7 @@ from cvbuild import models
 from cvbuild.bibliography import CATEGORIES, Publication, count_by_category
 from cvbuild.dates import PartialDate, Period
 from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_url, markup
+from cvbuild.repertoire import Engine, engine_for
 from cvbuild.select import Selection
 
 LATEX_DIR = Path(__file__).resolve().parent.parent / "latex"
@@ -28,6 +29,7 @@ class RenderedProject:
     tex: str
     bib: str
     support_files: tuple[Path, ...]
+    engine: Engine  # pdflatex unless the text needs more than T1 (cvbuild.repertoire)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def render(selection: Selection, all_publications: tuple[Publication, ...]) -> R
         item for s in cv.sections if isinstance(s, models.PublicationsSection) for item in s.lists
     ]
     bib = bibliography_file(selection.publications, lists)
-    return RenderedProject(document.dumps() + "\n", bib, support)
+    tex = document.dumps() + "\n"
+    return RenderedProject(tex, bib, support, engine_for([tex, bib]))
 
 
 def _document(settings: models.Settings) -> Document:

@@ -15,7 +15,6 @@ from cvbuild.escape import (
     escape_url,
     markup,
     plain,
-    unsupported_characters,
 )
 
 
@@ -110,11 +109,3 @@ def test_plain_strips_markup() -> None:
 def test_url_escaping_keeps_the_url() -> None:
     assert escape_url("https://x.org/a_b?c=1&d=%20#f") == r"https://x.org/a\_b?c=1\&d=\%20\#f"
     assert escape_url("https://x.org/{a}~b") == "https://x.org/%7Ba%7D%7Eb"
-
-
-def test_unsupported_characters_are_named() -> None:
-    assert unsupported_characters("Tětková Müller Øresund ł") == []
-    found = unsupported_characters("α 日 😀")
-    assert found[0].startswith("U+03B1 GREEK SMALL LETTER ALPHA")
-    assert any(f.startswith("U+65E5") for f in found)
-    assert any(f.startswith("U+1F600") for f in found)

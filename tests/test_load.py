@@ -130,3 +130,22 @@ def test_shipped_schema_is_current() -> None:
 
     shipped = json.loads((CONTENT / "cvbuild.schema.json").read_text(encoding="utf-8"))
     assert shipped == CV.model_json_schema()
+
+
+def test_characters_no_engine_prints_are_refused_with_position(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS.replace("[Hello.]", "[Hello 日本 and 😀.]"))
+    found = problems(content)
+    where = f"{content / 'sections.yaml'}:5:18: sections[0].paragraphs[0]: character"
+    assert found == [
+        f"{where} U+65E5 CJK UNIFIED IDEOGRAPH-65E5 ('日') cannot be printed (cvbuild prints "
+        "Latin, Greek and Cyrillic script and common symbols)",
+        f"{where} U+672C CJK UNIFIED IDEOGRAPH-672C ('本') cannot be printed (cvbuild prints "
+        "Latin, Greek and Cyrillic script and common symbols)",
+        f"{where} U+1F600 GRINNING FACE ('😀') cannot be printed (cvbuild prints "
+        "Latin, Greek and Cyrillic script and common symbols)",
+    ]
+
+
+def test_greek_and_cyrillic_load(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS.replace("[Hello.]", "['Αθήνα, Москва.']"))
+    assert load_cv(content).sections[0].paragraphs == ["Αθήνα, Москва."]
