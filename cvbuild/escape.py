@@ -13,14 +13,15 @@ import unicodedata
 # Characters with a meaning in TeX, or that T1 fonts turn into something else (ligatures,
 # quotes), mapped to commands that print them as themselves.
 CHARACTER_TABLE: dict[str, str] = {
-    "\\": r"\textbackslash{}",
+    "\\": r"\textbackslash\cvbuildbreak{}",
+    "/": r"/\cvbuildbreak{}",
     "{": r"\{",
     "}": r"\}",
     "$": r"\$",
     "&": r"\&",
     "#": r"\#",
     "%": r"\%",
-    "_": r"\_",
+    "_": r"\_\cvbuildbreak{}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
     "<": r"\textless{}",

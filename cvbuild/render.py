@@ -164,7 +164,7 @@ def _header(person: models.Person, labels: models.Labels, note: str | None) -> l
     if person.phone:
         lines.append(rf"\phone[mobile]{{{escape(person.phone)}}}")
     if person.email:
-        lines.append(rf"\email{{{escape(person.email)}}}")
+        lines.append(rf"\email{{{escape_url(person.email)}}}")  # also the mailto: target
     for profile in person.profiles:
         url = profile_url(profile)
         shown = profile.label or profile.username or profile.url or ""
