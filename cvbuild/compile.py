@@ -7,17 +7,21 @@ On failure the first TeX error is shown in a few lines; the full log stays in th
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from cvbuild.errors import TexError
-from cvbuild.render import BIB_NAME, RenderedProject
+from cvbuild.render import BIB_NAME, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
 _TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
@@ -34,6 +38,19 @@ class CompileResult:
     log: Path
     seconds: float
     warnings: tuple[str, ...]
+
+
+@contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """One build at a time per build directory: a second `cvbuild pdf` of the same variant waits
+    instead of mixing its files into the first one's (other variants use other directories)."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".cvbuild.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_project(project: RenderedProject, build_dir: Path) -> Path:
@@ -75,7 +92,7 @@ def compile_project(
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
-        raise TexError(_failure_message(build_dir, completed.stdout))
+        _raise_failure(build_dir, completed.stdout)
     problems = log_problems(log.read_text(encoding="latin-1") if log.exists() else "")
     problems += biber_problems(build_dir / f"{JOBNAME}.blg")
     if problems:
@@ -115,9 +132,12 @@ def _run(
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
+        log = cwd / f"{JOBNAME}.log"
+        entries = _ENTRY_MARK.findall(log.read_text(encoding="latin-1")) if log.exists() else []
         raise TexError(
             f"TeX did not finish within {timeout:.0f} s and was stopped (an endless loop?). "
-            f"Last output is in {cwd / (JOBNAME + '.log')}"
+            f"Last output is in {log}",
+            entry=entries[-1] if entries else None,
         ) from None
     except BaseException:
         os.killpg(process.pid, signal.SIGKILL)
@@ -129,7 +149,7 @@ def _run(
 _ERROR_LINE = re.compile(r"^(?:\./)?[^:\n]+\.(?:tex|sty|cls|bbl|def):\d+: .*$|^! .*$", re.M)
 
 
-def _failure_message(build_dir: Path, output: str) -> str:
+def _raise_failure(build_dir: Path, output: str) -> NoReturn:
     log_path = build_dir / f"{JOBNAME}.log"
     log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
     blg = build_dir / f"{JOBNAME}.blg"
@@ -137,24 +157,48 @@ def _failure_message(build_dir: Path, output: str) -> str:
     match = _ERROR_LINE.search(log)
     if match:
         lines = log[match.start() :].splitlines()[:8]
-        context = [line for line in lines if line.strip()][:6]
-        excerpt = "\n".join(f"  {line}" for line in context)
-        source = _source_line(build_dir, match.group())
+        context = [line for line in lines if line.strip() and not line.startswith("Here is how")]
+        excerpt = "\n".join(f"  {line}" for line in context[:5])
+        number, source = _source_line(build_dir, match.group())
         where = f"\n  in the generated .tex: {source}" if source else ""
-        return f"LaTeX failed:\n{excerpt}{where}\nFull log: {log_path}"
+        entries = _ENTRY_MARK.findall(log[: match.start()])
+        raise TexError(
+            f"LaTeX failed:\n{excerpt}{where}\nFull log: {log_path}",
+            section=_section_at(build_dir, number),
+            entry=entries[-1] if entries and _in_bibliography(source) else None,
+        )
     if biber:
-        return "biber failed:\n" + "\n".join(f"  {p}" for p in biber) + f"\nFull log: {blg}"
+        raise TexError(
+            "biber failed:\n" + "\n".join(f"  {p}" for p in biber) + f"\nFull log: {blg}"
+        )
     tail = "\n".join(f"  {line}" for line in output.strip().splitlines()[-8:])
-    return f"latexmk failed:\n{tail}\nFull log: {log_path}"
+    raise TexError(f"latexmk failed:\n{tail}\nFull log: {log_path}")
 
 
-def _source_line(build_dir: Path, error_line: str) -> str:
+_ENTRY_MARK = re.compile(r"^cvbuild-entry: (.+)$", re.M)
+
+
+def _source_line(build_dir: Path, error_line: str) -> tuple[int, str]:
+    """The line number and text in the generated .tex that the error points at."""
     match = re.match(rf"^(?:\./)?{JOBNAME}\.tex:(\d+):", error_line)
     if not match:
-        return ""
+        return 0, ""
     lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
     number = int(match[1])
-    return lines[number - 1][:160] if 0 < number <= len(lines) else ""
+    return (number, lines[number - 1][:160]) if 0 < number <= len(lines) else (0, "")
+
+
+def _section_at(build_dir: Path, number: int) -> str | None:
+    """The id of the section the .tex line belongs to (the nearest marker above it)."""
+    lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()[:number]
+    for line in reversed(lines):
+        if line.startswith(SECTION_MARKER):
+            return line.removeprefix(SECTION_MARKER).strip()
+    return None
+
+
+def _in_bibliography(source: str) -> bool:
+    return source.startswith("\\printbibliography")
 
 
 _LOG_PROBLEMS = (

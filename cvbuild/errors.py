@@ -63,9 +63,18 @@ class InputError(CvbuildError):
 
 
 class TexError(CvbuildError):
-    """LaTeX, biber or latexmk failed; the message is a short excerpt, the log path says more."""
+    """LaTeX, biber or latexmk failed; the message is a short excerpt, the log path says more.
+
+    `section` (the id of the CV section being typeset) and `entry` (the .bib key being printed)
+    let the pipeline point at the content item behind the error.
+    """
 
     exit_code = EXIT_TEX_FAILED
+
+    def __init__(self, message: str, section: str | None = None, entry: str | None = None):
+        super().__init__(message)
+        self.section = section
+        self.entry = entry
 
 
 class RuleError(CvbuildError):

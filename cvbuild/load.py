@@ -7,6 +7,7 @@ so each validation error is reported as `file:line:column: field.path: message`,
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,16 @@ def _strings(node: Any, path: str, position: tuple[int, int]) -> Iterator[tuple[
             yield from _strings(value, f"{path}[{index}]", node.lc.item(index))
     elif isinstance(node, str):
         yield path, str(node), position
+
+
+def section_position(content_dir: Path, section_id: str) -> tuple[Path | None, int | None]:
+    """File and line of the section with this id (for pointing at it after a TeX error)."""
+    pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(section_id)}['\"]?\s*(?:#.*)?$")
+    for file in content_files(content_dir):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.match(line):
+                return file, number
+    return None, None
 
 
 def _read_sources(files: list[Path]) -> tuple[dict[str, Source], list[Problem]]:

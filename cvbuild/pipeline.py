@@ -21,10 +21,10 @@ from cvbuild.bibliography import (
     load_publications,
 )
 from cvbuild.check import check_pdf
-from cvbuild.compile import compile_project
+from cvbuild.compile import build_lock, compile_project
 from cvbuild.dates import PartialDate
-from cvbuild.errors import RuleError
-from cvbuild.load import load_cv
+from cvbuild.errors import Problem, RuleError, TexError
+from cvbuild.load import load_cv, section_position
 from cvbuild.models import CV
 from cvbuild.render import render
 from cvbuild.select import select
@@ -65,14 +65,41 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> BuildRes
         report(f"warning: {problem}")
     project = render(selection, publications)
     build_dir = options.build_root / options.variant
-    result = compile_project(project, build_dir, source_date_epoch=_epoch(selection.as_of))
-    pdf_report = check_pdf(result.pdf, selection)
-    _publish(result.pdf, options.output)
+    with build_lock(build_dir):
+        try:
+            result = compile_project(project, build_dir, source_date_epoch=_epoch(selection.as_of))
+        except TexError as error:
+            raise _pointing_at_content(error, publications, options.content_dir) from None
+        pdf_report = check_pdf(result.pdf, selection)
+        _publish(result.pdf, options.output)
     if pdf_report.problems:
         raise RuleError(
             "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
         )
     return BuildResult(options.variant, options.output, pdf_report.pages, counts)
+
+
+def _pointing_at_content(
+    error: TexError, publications: tuple[Publication, ...], content_dir: Path
+) -> TexError:
+    """The same error, with a line naming the .bib entry or section behind it (before the
+    pointer to the log, which matters less)."""
+    message, culprit = str(error), _culprit(error, publications, content_dir)
+    head, separator, log_line = message.rpartition("\nFull log:")
+    message = f"{head}{culprit}{separator}{log_line}" if separator else message + culprit
+    return TexError(message, error.section, error.entry)
+
+
+def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir: Path) -> str:
+    if error.entry:
+        entry = next((p for p in publications if p.key == error.entry), None)
+        where = f" ({Problem('', entry.file, entry.line)}".rstrip(": ") + ")" if entry else ""
+        return f"\nCaused by the .bib entry '{error.entry}'{where}: check its fields."
+    if error.section:
+        file, line = section_position(content_dir, error.section)
+        where = f" ({Problem('', file, line)}".rstrip(": ") + ")" if file else ""
+        return f"\nIn the section '{error.section}'{where}."
+    return ""
 
 
 def _today() -> PartialDate:

@@ -189,8 +189,12 @@ def _header(person: models.Person, labels: models.Labels, note: str | None) -> l
 # --------------------------------------------------------------------------- sections
 
 
+SECTION_MARKER = "% cvbuild-section: "  # lets a TeX error be traced back to its section
+
+
 def render_section(section: models.Section, view: View) -> list[str]:
     return [
+        SECTION_MARKER + section.id,
         rf"\section{{{escape(section.title)}}}",
         *SECTION_RENDERERS[section.kind](section, view),
     ]

@@ -53,6 +53,9 @@ def test_build_error_keeps_the_previous_pdf(tmp_path: Path) -> None:
     code, output = build(content, out)
     assert code == 3
     assert "LaTeX failed" in output and "Full log:" in output
+    assert (
+        "Caused by the .bib entry 'a1' (" in output and "refs.bib:1): check its fields." in output
+    )
     assert len(output.splitlines()) < 15
     assert "Traceback" not in output
     assert out.read_bytes() == before
