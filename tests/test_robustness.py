@@ -114,3 +114,23 @@ def test_interrupted_build_leaves_the_old_pdf(tmp_path: Path) -> None:
     assert "interrupted; no output was changed" in output and "Traceback" not in output
     assert pdf.read_bytes() == b"%PDF-1.5 previous build\n"
     assert not list(tmp_path.glob(".cv.pdf.*.tmp"))
+
+
+def test_an_endless_loop_becomes_an_error(tmp_path: Path) -> None:
+    tex = "\\documentclass{article}\n\\begin{document}\n\\def\\x{\\x}\\x\n\\end{document}\n"
+    started = time.monotonic()
+    with pytest.raises(TexError, match=r"did not finish within 3 s and was stopped"):
+        compile_project(RenderedProject(tex, "", (), "pdflatex"), tmp_path, source_date_epoch=0, timeout=3)  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert not _processes_in(tmp_path)  # pdflatex was killed, not left running
+
+
+def _processes_in(directory: Path) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and Path(os.readlink(proc / "cwd")) == directory:
+                found.append((proc / "comm").read_text().strip())
+        except OSError:
+            continue
+    return found
