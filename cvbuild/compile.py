@@ -59,6 +59,7 @@ def write_project(project: RenderedProject, build_dir: Path) -> Path:
     build_dir.mkdir(parents=True, exist_ok=True)
     _write_if_changed(build_dir / f"{JOBNAME}.tex", project.tex)
     _write_if_changed(build_dir / BIB_NAME, project.bib)
+    _write_if_changed(build_dir / f"{JOBNAME}.xmpdata", project.xmpdata)
     for support in project.support_files:
         _write_if_changed(build_dir / support.name, support.read_text(encoding="utf-8"))
     return build_dir / f"{JOBNAME}.tex"

@@ -94,6 +94,14 @@ def escape_url(url: str) -> str:
     return "".join(out)
 
 
+def escape_xmp(text: str) -> str:
+    r"""Text for pdfx's `.xmpdata` file (PDF metadata), which has its own small markup: `\%`,
+    `\{`, `\}`, `\&` and `\backslash`; other characters stand for themselves."""
+    table = {"\\": r"\backslash ", "%": r"\%", "{": r"\{", "}": r"\}", "&": r"\&"}
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return "".join(table.get(char, char) for char in text)
+
+
 # --------------------------------------------------------------------------- inline markup
 
 # *italic*: stars that hug a word, not a lone '2*3*4' or 'a * b'.

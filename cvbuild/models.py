@@ -382,8 +382,19 @@ class Settings(Model):
     color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
     font_size: Literal[10, 11, 12] = 11
     paper: Literal["a4", "letter"] = "a4"
-    as_of: Date | None = Field(None, description="Date of the CV; default: the build date.")
+    as_of: Date | None = Field(
+        None,
+        description="Date of the CV, printed in footers and used as the PDF's time stamp; "
+        "default: the build date (then the PDF's time stamp is the newest content file's).",
+    )
     labels: Labels = Labels()
+    pdf_a: bool = Field(True, description="Write PDF/A-2b (archival) files.")
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        "en", description="Language of the CV (BCP 47, e.g. 'en', 'de'), for the PDF metadata."
+    )
+    keywords: list[NonEmpty] = Field(
+        [], description="PDF metadata keywords, e.g. your research areas; default: section titles."
+    )
 
 
 # --------------------------------------------------------------------------- variants

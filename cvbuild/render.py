@@ -7,16 +7,17 @@ One function per section kind (`SECTION_RENDERERS`). All user text goes through
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pylatex import Command, Document, NoEscape
 
-from cvbuild import models
+from cvbuild import __version__, models
 from cvbuild.bibliography import CATEGORIES, Publication, count_by_category
 from cvbuild.dates import PartialDate, Period
-from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_url, markup
+from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_url, escape_xmp, markup
 from cvbuild.repertoire import Engine, engine_for
 from cvbuild.select import Selection
 
@@ -30,6 +31,7 @@ class RenderedProject:
     bib: str
     support_files: tuple[Path, ...]
     engine: Engine  # pdflatex unless the text needs more than T1 (cvbuild.repertoire)
+    xmpdata: str = ""  # PDF/A metadata for pdfx ("" when PDF/A is off)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,47 @@ def render(selection: Selection, all_publications: tuple[Publication, ...]) -> R
         item for s in cv.sections if isinstance(s, models.PublicationsSection) for item in s.lists
     ]
     bib = bibliography_file(selection.publications, lists)
-    tex = document.dumps() + "\n"
-    return RenderedProject(tex, bib, support, engine_for([tex, bib]))
+    metadata = _metadata(selection)
+    if cv.settings.pdf_a:
+        xmpdata = "".join(
+            rf"\{key}{{{escape_xmp(value) if key != 'Keywords' else value}}}" + "\n"
+            for key, value in metadata.items()
+        )
+    else:
+        xmpdata = ""
+        preamble.append(NoEscape(_hyperref_metadata(metadata)))
+    body = document.dumps() + "\n"
+    # The PDF's file identifier: fixed for the same content, so rebuilds are byte-identical.
+    trailer_id = hashlib.md5((body + bib).encode("utf-8")).hexdigest().upper()
+    tex = body.replace(
+        r"\begin{document}", rf"\cvbuildtrailerid{{{trailer_id}}}" + "\n" + r"\begin{document}", 1
+    )
+    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata)
+
+
+def _metadata(selection: Selection) -> dict[str, str]:
+    """Title, author, subject, keywords, language and producer, for XMP or the PDF Info."""
+    cv = selection.cv
+    keywords = cv.settings.keywords or [section.title for section in cv.sections]
+    description = " ".join(selection.variant.description.split())
+    return {
+        "Title": f"Curriculum Vitae — {cv.person.full_name}",
+        "Author": cv.person.full_name,
+        "Subject": f"{selection.variant_name}: {description}".rstrip(": "),
+        "Keywords": r"\sep ".join(escape_xmp(k) for k in keywords),
+        "Language": cv.settings.language,
+        "CreatorTool": f"cvbuild {__version__}",
+    }
+
+
+def _hyperref_metadata(metadata: dict[str, str]) -> str:
+    keywords = metadata["Keywords"].replace(r"\sep ", ", ")
+    return (
+        r"\AtEndPreamble{\hypersetup{"
+        rf"pdftitle={{{escape(metadata['Title'])}}}, pdfauthor={{{escape(metadata['Author'])}}}, "
+        rf"pdfsubject={{{escape(metadata['Subject'])}}}, pdfkeywords={{{escape(keywords)}}}, "
+        rf"pdflang={{{metadata['Language']}}}, pdfcreator={{{escape(metadata['CreatorTool'])}}}}}}}"
+    )
 
 
 def _document(settings: models.Settings) -> Document:
@@ -97,7 +138,8 @@ def _document(settings: models.Settings) -> Document:
     )
     document.preamble.append(Command("moderncvstyle", settings.style, options="nosymbols"))
     document.preamble.append(Command("moderncvcolor", settings.color))
-    document.preamble.append(NoEscape(r"\usepackage{cvbuild}"))
+    options = "[pdfa]" if settings.pdf_a else ""
+    document.preamble.append(NoEscape(rf"\usepackage{options}{{cvbuild}}"))
     labels = settings.labels
     document.preamble.append(
         NoEscape(
