@@ -53,12 +53,21 @@ def main() -> None:
     default=Path("build"),
     show_default=True,
 )
+@click.option("--png", is_flag=True, help="Also write PNG images of the pages (NAME-1.png, ...).")
+@click.option(
+    "--pdfa/--no-pdfa",
+    "pdf_a",
+    default=None,
+    help="PDF/A-2b archival output (default: settings.pdf_a in the content, which is on).",
+)
 def pdf(
     variants: tuple[str, ...],
     content_dir: Path,
     output: Path | None,
     out_dir: Path,
     build_dir: Path,
+    png: bool,
+    pdf_a: bool | None,
 ) -> None:
     """Build out/<variant>.pdf."""
     from cvbuild.pipeline import BuildOptions, build
@@ -73,6 +82,8 @@ def pdf(
             variant=name,
             output=output or out_dir / f"{name}.pdf",
             build_root=build_dir,
+            png=png,
+            pdf_a=pdf_a,
         )
         result = _run(lambda options=options: build(options, report=click.echo))
         click.echo(

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,7 +103,10 @@ def compile_project(
             + "\n".join(f"  {p}" for p in problems)
             + f"\nFull log: {log}"
         )
-    return CompileResult(pdf, log, time.monotonic() - started, ())
+    warnings = overfull_boxes(
+        log.read_text(encoding="latin-1"), tex.read_text(encoding="utf-8").splitlines()
+    )
+    return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings))
 
 
 def _require_tools(engine: str) -> None:
@@ -191,10 +195,14 @@ def _source_line(build_dir: Path, error_line: str) -> tuple[int, str]:
 
 def _section_at(build_dir: Path, number: int) -> str | None:
     """The id of the section the .tex line belongs to (the nearest marker above it)."""
-    lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()[:number]
-    for line in reversed(lines):
+    lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
+    return section_of_line(lines, number)
+
+
+def section_of_line(tex_lines: list[str], number: int) -> str | None:
+    for line in reversed(tex_lines[:number]):
         if line.startswith(SECTION_MARKER):
-            return line.removeprefix(SECTION_MARKER).strip()
+            return line.removeprefix(SECTION_MARKER).rstrip("% \n")  # PyLaTeX ends lines with %
     return None
 
 
@@ -226,6 +234,34 @@ def log_problems(log: str) -> list[str]:
     return problems
 
 
+_OVERFULL = re.compile(
+    r"^Overfull \\hbox \((?P<points>[\d.]+)pt too wide\) (?:in paragraph|detected) at lines? "
+    r"(?P<line>\d+)",
+    re.M,
+)
+TOLERANCE_PT = 1.0  # narrower overflows are invisible in print
+
+
+def overfull_boxes(log: str, tex_lines: list[str]) -> list[str]:
+    """'section / item: line too wide by N pt' for each line running into the margin."""
+    found = []
+    for match in _OVERFULL.finditer(log):
+        points, number = float(match["points"]), int(match["line"])
+        if points <= TOLERANCE_PT:
+            continue
+        section = section_of_line(tex_lines, number) or "header"
+        item = _readable(tex_lines[number - 1]) if 0 < number <= len(tex_lines) else "?"
+        found.append(f"{section} / {item}: line too wide by {points:.1f} pt")
+    return found
+
+
+def _readable(tex_line: str) -> str:
+    """A short, plain excerpt of a generated line, to recognise the item by."""
+    text = re.sub(r"\\[A-Za-z]+\*?(\[[^\]]*\])?", " ", tex_line)
+    text = " ".join(re.sub(r"[{}%]", " ", text).split())
+    return text[:60] + ("…" if len(text) > 60 else "")
+
+
 def biber_problems(blg: Path) -> list[str]:
     if not blg.exists():
         return []
@@ -235,3 +271,26 @@ def biber_problems(blg: Path) -> list[str]:
         if match:
             found.append(f"biber {match[1].lower()}: {match[2]}")
     return found
+
+
+def write_png_pages(pdf: Path, prefix: Path, dpi: int = 110) -> list[Path]:
+    """PNG images of the PDF's pages (pdftoppm), as prefix-1.png, prefix-2.png, ... Old pages
+    of a longer earlier version are removed, so the set always matches the PDF."""
+    if shutil.which("pdftoppm") is None:
+        raise TexError("pdftoppm not found; install poppler-utils (make pdf does) for --png")
+    for old in prefix.parent.glob(f"{prefix.name}-*.png"):
+        old.unlink()
+    with tempfile.TemporaryDirectory(dir=prefix.parent) as scratch:
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(Path(scratch) / "page")],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        pages = sorted(Path(scratch).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        written = []
+        for number, page in enumerate(pages, 1):
+            target = prefix.with_name(f"{prefix.name}-{number}.png")
+            os.replace(page, target)
+            written.append(target)
+    return written

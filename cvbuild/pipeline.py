@@ -21,7 +21,7 @@ from cvbuild.bibliography import (
     load_publications,
 )
 from cvbuild.check import check_pdf
-from cvbuild.compile import build_lock, compile_project
+from cvbuild.compile import build_lock, compile_project, write_png_pages
 from cvbuild.dates import PartialDate
 from cvbuild.errors import Problem, RuleError, TexError
 from cvbuild.load import load_cv, section_position
@@ -36,6 +36,8 @@ class BuildOptions:
     variant: str
     output: Path
     build_root: Path
+    png: bool = False  # also write <output stem>-<page>.png
+    pdf_a: bool | None = None  # None: as the content's settings say
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
 
 def build(options: BuildOptions, report: Report = lambda line: None) -> BuildResult:
     cv, publications = load_content(options.content_dir)
+    if options.pdf_a is not None:
+        cv = cv.model_copy(
+            update={"settings": cv.settings.model_copy(update={"pdf_a": options.pdf_a})}
+        )
     selection = select(cv, publications, options.variant, today=_today())
     counts = count_by_category(selection.publications)
     if selection.publications:
@@ -65,13 +71,19 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> BuildRes
         report(f"warning: {problem}")
     project = render(selection, publications)
     build_dir = options.build_root / options.variant
+    epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else _newest_input(cv, options)
     with build_lock(build_dir):
         try:
-            result = compile_project(project, build_dir, source_date_epoch=_epoch(selection.as_of))
+            result = compile_project(project, build_dir, source_date_epoch=epoch)
         except TexError as error:
             raise _pointing_at_content(error, publications, options.content_dir) from None
+        for warning in result.warnings:
+            report(f"warning: {warning}")
         pdf_report = check_pdf(result.pdf, selection)
         _publish(result.pdf, options.output)
+        if options.png:
+            pages = write_png_pages(options.output, options.output.with_suffix(""))
+            report(f"PNG: {pages[0]} ... ({len(pages)} pages)")
     if pdf_report.problems:
         raise RuleError(
             "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
@@ -111,6 +123,15 @@ def _epoch(date: PartialDate) -> int:
     """A fixed time stamp for the PDF, from the CV's as-of date (noon UTC)."""
     moment = dt.datetime(date.year, date.month or 1, date.day or 1, 12, tzinfo=dt.UTC)
     return int(moment.timestamp())
+
+
+def _newest_input(cv: CV, options: BuildOptions) -> int:
+    """Without an as-of date, the PDF's time stamp is that of the newest content or .bib file,
+    so the same files give the same PDF whenever they are built."""
+    files = list(options.content_dir.glob("*.y*ml"))
+    if cv.bibliography:
+        files += [options.content_dir / name for name in cv.bibliography.files]
+    return max(int(f.stat().st_mtime) for f in files if f.exists())
 
 
 def _publish(pdf: Path, output: Path) -> None:

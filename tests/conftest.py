@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ class BuiltPdf:
     text: str  # pdftotext output
     main: str  # text of the main column (right of moderncv's date column), reading order
     hints: str  # text of the date/label column
+    output: str = ""  # what cvbuild printed while building it
+    log: str = ""  # the TeX log
 
     def has(self, phrase: str) -> bool:
         needle = squash(phrase)
@@ -117,7 +120,14 @@ def build_seed_variant(variant: str, work: Path) -> BuiltPdf:
         "--out-dir", str(work / "out"), "--build-dir", str(work / "build"),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    return read_pdf(work / "out" / f"{variant}.pdf")
+    log = (work / "build" / variant / "cv.log").read_text(encoding="latin-1")
+    pdf = read_pdf(work / "out" / f"{variant}.pdf")
+    return dataclasses.replace(pdf, output=result.output, log=log)
+
+
+@pytest.fixture(scope="session")
+def short_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
+    return build_seed_variant("short", tmp_path_factory.mktemp("short"))
 
 
 @pytest.fixture(scope="session")

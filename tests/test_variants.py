@@ -11,15 +11,10 @@ from pypdf import PdfReader
 
 from cvbuild.bibliography import load_publications
 from cvbuild.load import load_cv
-from tests.conftest import CONTENT, ROOT, BuiltPdf, build_seed_variant, read_pdf, run_cli
+from tests.conftest import CONTENT, ROOT, BuiltPdf, read_pdf, run_cli
 from tests.test_full_pdf import _title
 
 pytestmark = pytest.mark.tex
-
-
-@pytest.fixture(scope="session")
-def short_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
-    return build_seed_variant("short", tmp_path_factory.mktemp("short"))
 
 
 def test_short_fits_the_dfg_rules(short_pdf: BuiltPdf) -> None:
