@@ -9,29 +9,34 @@ BIN    := $(VENV)/bin
 VARIANT ?= full
 
 # Everything the project needs from Debian: pdflatex + moderncv + biblatex/biber + latexmk,
-# Latin Modern fonts, and poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests.
+# Latin Modern fonts, poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests, and
+# for text beyond T1 (Greek, Cyrillic, ...) LuaLaTeX with the CMU and DejaVu fonts (fontconfig's
+# fc-query checks their character tables in the tests).
 DEB_PACKAGES := latexmk biber texlive-latex-base texlive-latex-recommended \
                 texlive-latex-extra texlive-bibtex-extra texlive-fonts-recommended \
                 lmodern poppler-utils texlive-luatex fonts-cmu fonts-dejavu-core \
                 fonts-dejavu-extra fontconfig
 
-.PHONY: pdf test lint format deps system-deps clean
+.PHONY: pdf test bench lint format deps system-deps clean
 
 pdf: deps
 	$(BIN)/cvbuild pdf --variant $(VARIANT)
 
 test: deps
-	$(BIN)/ruff check cvbuild tests
-	$(BIN)/ruff format --check cvbuild tests
+	$(BIN)/ruff check cvbuild tests bench
+	$(BIN)/ruff format --check cvbuild tests bench
 	$(BIN)/pytest
 
+bench: deps
+	bench/run
+
 lint: deps
-	$(BIN)/ruff check cvbuild tests
-	$(BIN)/ruff format --check cvbuild tests
+	$(BIN)/ruff check cvbuild tests bench
+	$(BIN)/ruff format --check cvbuild tests bench
 
 format: deps
-	$(BIN)/ruff format cvbuild tests
-	$(BIN)/ruff check --fix cvbuild tests
+	$(BIN)/ruff format cvbuild tests bench
+	$(BIN)/ruff check --fix cvbuild tests bench
 
 deps: system-deps $(VENV)/.installed
 

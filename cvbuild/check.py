@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from cvbuild.select import Selection
 
 
@@ -17,12 +15,15 @@ class PdfReport:
     problems: tuple[str, ...]  # broken rules, each a full sentence
 
 
-def check_pdf(pdf: Path, selection: Selection) -> PdfReport:
-    reader = PdfReader(pdf)
-    pages = len(reader.pages)
+def check_pdf(pdf: Path, pages: int, selection: Selection) -> PdfReport:
+    """`pages` as pdfTeX reported writing them; the text is read from the PDF only when the
+    budget is exceeded (to say which sections take the space)."""
     problems = []
     budget = selection.variant.page_budget
     if budget is not None and pages > budget:
+        from pypdf import PdfReader  # imported here: most builds never need it
+
+        reader = PdfReader(pdf)
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
         shares = section_shares(text, [s.title for s in selection.cv.sections])
         largest = ", ".join(f"{title} {share:.0%}" for title, share in shares[:3])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from cvbuild import __version__
+from cvbuild import __version__, cache
 from cvbuild.errors import CvbuildError
 
 EPILOG = "Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken."
@@ -27,6 +27,7 @@ def main() -> None:
 @click.option(
     "--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full."
 )
+@click.option("--all", "all_variants", is_flag=True, help="Build every variant of the content.")
 @click.option(
     "--content",
     "content_dir",
@@ -62,6 +63,7 @@ def main() -> None:
 )
 def pdf(
     variants: tuple[str, ...],
+    all_variants: bool,
     content_dir: Path,
     output: Path | None,
     out_dir: Path,
@@ -69,26 +71,57 @@ def pdf(
     png: bool,
     pdf_a: bool | None,
 ) -> None:
-    """Build out/<variant>.pdf."""
-    from cvbuild.pipeline import BuildOptions, build
+    """Build out/<variant>.pdf (several variants build side by side)."""
+    started = time.monotonic()
+    if all_variants:
+        from cvbuild.load import variant_names
 
-    names = variants or ("full",)
+        names = tuple(_run(lambda: variant_names(content_dir)))
+    else:
+        names = variants or ("full",)
     if output is not None and len(names) > 1:
         raise click.UsageError("--output takes one variant; use --out-dir for several")
+    pending = []
     for name in names:
-        started = time.monotonic()
-        options = BuildOptions(
-            content_dir=content_dir,
-            variant=name,
-            output=output or out_dir / f"{name}.pdf",
-            build_root=build_dir,
-            png=png,
-            pdf_a=pdf_a,
-        )
-        result = _run(lambda options=options: build(options, report=click.echo))
-        click.echo(
-            f"{name}: {result.pdf} ({result.pages} pages, {time.monotonic() - started:.1f} s)"
-        )
+        target = output or out_dir / f"{name}.pdf"
+        key = cache.options_key(content_dir, name, target, pdf_a, png)
+        stamp = cache.up_to_date(build_dir / name, key, content_dir, target)
+        if stamp is None:
+            pending.append((name, target))
+            continue
+        for line in stamp.report:  # nothing changed: the last build's messages, no TeX run
+            click.echo(line)
+        elapsed = time.monotonic() - started
+        click.echo(f"{name}: {target} ({stamp.pages} pages, unchanged, {elapsed:.2f} s)")
+    if not pending:
+        return
+    from cvbuild.pipeline import BuildOptions, build, build_variants
+
+    all_options = [
+        BuildOptions(content_dir, name, target, build_dir, png=png, pdf_a=pdf_a)
+        for name, target in pending
+    ]
+    if len(all_options) == 1:
+        result = _run(lambda: build(all_options[0], report=click.echo))
+        click.echo(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
+        return
+    outcomes = _run(lambda: build_variants(all_options))
+    failed = None
+    for outcome in outcomes:
+        for line in outcome.lines:
+            click.echo(line)
+        if outcome.result is not None:
+            result = outcome.result
+            click.echo(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
+        else:
+            click.echo(f"error: {outcome.options.variant}: {outcome.error}", err=True)
+            failed = failed or outcome.error
+    if failed is not None:
+        sys.exit(failed.exit_code)
+
+
+def _since(started: float) -> str:
+    return f"{time.monotonic() - started:.1f} s"
 
 
 @main.command()

@@ -7,7 +7,9 @@ On failure the first TeX error is shown in a few lines; the full log stays in th
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cvbuild.errors import TexError
-from cvbuild.render import BIB_NAME, SECTION_MARKER, RenderedProject
+from cvbuild.render import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
 _TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
@@ -39,6 +41,7 @@ class CompileResult:
     log: Path
     seconds: float
     warnings: tuple[str, ...]
+    pages: int  # as TeX reported writing them
 
 
 @contextmanager
@@ -80,7 +83,6 @@ def compile_project(
     _require_tools(project.engine)
     tex = write_project(project, build_dir)
     started = time.monotonic()
-    command = ["latexmk", "-norc", *LATEXMK_ENGINE[project.engine], "-bibtex", tex.name]
     env = {
         **os.environ,
         "openin_any": "p",
@@ -90,6 +92,11 @@ def compile_project(
         "max_print_line": "1000",
     }
     env.pop("TEXINPUTS", None)
+    engine = LATEXMK_ENGINE[project.engine]
+    preamble = _preamble_format(project, build_dir, env)
+    if preamble:
+        engine = ["-pdf", f"-pdflatex=pdflatex -fmt={preamble} {_TEX_FLAGS}"]
+    command = ["latexmk", "-norc", *engine, "-bibtex", tex.name]
     completed = _run(command, build_dir, env, timeout)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
@@ -103,10 +110,86 @@ def compile_project(
             + "\n".join(f"  {p}" for p in problems)
             + f"\nFull log: {log}"
         )
-    warnings = overfull_boxes(
-        log.read_text(encoding="latin-1"), tex.read_text(encoding="utf-8").splitlines()
-    )
-    return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings))
+    log_text = log.read_text(encoding="latin-1")
+    warnings = overfull_boxes(log_text, tex.read_text(encoding="utf-8").splitlines())
+    written = re.findall(rf"Output written on {JOBNAME}\.pdf \((\d+) pages?", log_text)
+    if not written:
+        raise TexError(f"LaTeX wrote no pages (see {log})")
+    return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings), int(written[-1]))
+
+
+# ---------------------------------------------------------------- precompiled preamble
+
+
+def format_cache() -> Path:
+    """Where precompiled preambles are kept between builds ($XDG_CACHE_HOME/cvbuild)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvbuild"
+
+
+def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, str]) -> str | None:
+    """The name of a pdflatex format holding the preamble up to DUMP_MARKER, made on first use
+    and cached by a hash of that preamble, the support files and the TeX installation.
+
+    Loading moderncv, biblatex and fonts is about half of every pdflatex pass; a format
+    (mylatexformat) loads it in a fraction. The format is an optimisation only: when it cannot
+    be made, the build runs the ordinary way.
+    """
+    if project.engine != "pdflatex" or DUMP_MARKER not in project.tex:
+        return None
+    digest = hashlib.sha256(project.tex.split(DUMP_MARKER)[0].encode("utf-8"))
+    for support in project.support_files:
+        digest.update(support.read_bytes())
+    digest.update(_tex_installation().encode("utf-8"))
+    name = f"cvbuild-{digest.hexdigest()[:20]}"
+    here = build_dir / f"{name}.fmt"
+    cached = format_cache() / f"{name}.fmt"
+    if not here.exists():
+        for old in build_dir.glob("cvbuild-*.fmt"):
+            old.unlink()
+        if cached.exists():
+            shutil.copyfile(cached, here)
+        elif not _dump_format(name, build_dir, env):
+            return None
+        else:
+            _store_in_cache(here, cached)
+    return name
+
+
+def _dump_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
+    command = ["pdflatex", "-ini", "-interaction=nonstopmode", "-halt-on-error",
+               f"-jobname={name}", "&pdflatex", "mylatexformat.ltx", f"{JOBNAME}.tex"]  # fmt: skip
+    try:
+        done = subprocess.run(command, cwd=build_dir, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=120)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and (build_dir / f"{name}.fmt").exists()
+
+
+def _store_in_cache(fmt: Path, cached: Path, keep: int = 6) -> None:
+    """Keep the newest few formats for later builds and other build directories."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(fmt, temporary)
+        os.replace(temporary, cached)
+        formats = sorted(cached.parent.glob("cvbuild-*.fmt"), key=lambda p: p.stat().st_mtime)
+        for old in formats[:-keep]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _tex_installation() -> str:
+    """Changes whenever TeX Live or one of its packages is updated (the format must then be
+    remade): the pdflatex base format's and the package index's time stamps."""
+    stamps = []
+    for name in ("pdflatex.fmt", "ls-R"):
+        found = subprocess.run(["kpsewhich", "-all", name], capture_output=True, text=True).stdout
+        for path in found.split():
+            with contextlib.suppress(OSError):
+                stamps.append(f"{path}:{Path(path).stat().st_mtime_ns}")
+    return "\n".join(stamps)
 
 
 def _require_tools(engine: str) -> None:
@@ -116,6 +199,16 @@ def _require_tools(engine: str) -> None:
             f"{', '.join(missing)} not found. Run 'make pdf' once (it installs the Debian TeX "
             "packages), or install latexmk, biber and TeX Live yourself."
         )
+
+
+_RUNNING: set[int] = set()  # process groups of TeX runs in progress (several with --all)
+
+
+def stop_all() -> None:
+    """Kill every TeX run in progress (Ctrl-C during a multi-variant build)."""
+    for group in list(_RUNNING):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
 
 
 def _run(
@@ -132,6 +225,7 @@ def _run(
         errors="replace",
         start_new_session=True,  # so a timeout can kill pdflatex/biber too
     )
+    _RUNNING.add(process.pid)
     try:
         stdout, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -148,6 +242,8 @@ def _run(
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         raise
+    finally:
+        _RUNNING.discard(process.pid)
     return subprocess.CompletedProcess(command, process.returncode, stdout, "")
 
 

@@ -87,6 +87,20 @@ def _strings(node: Any, path: str, position: tuple[int, int]) -> Iterator[tuple[
         yield path, str(node), position
 
 
+def variant_names(content_dir: Path) -> list[str]:
+    """The variants the content defines, read quickly (no validation; errors show up when a
+    variant is built). 'full' when the content defines none."""
+    names: list[str] = []
+    for file in content_files(content_dir):
+        try:
+            data = YAML(typ="safe").load(file.read_text(encoding="utf-8"))
+        except (MarkedYAMLError, UnicodeDecodeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("variants"), dict):
+            names += [str(name) for name in data["variants"]]
+    return names or ["full"]
+
+
 def section_position(content_dir: Path, section_id: str) -> tuple[Path | None, int | None]:
     """File and line of the section with this id (for pointing at it after a TeX error)."""
     pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(section_id)}['\"]?\s*(?:#.*)?$")

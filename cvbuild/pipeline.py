@@ -11,9 +11,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from cvbuild import cache
 from cvbuild.bibliography import (
     Publication,
     count_by_category,
@@ -21,9 +23,9 @@ from cvbuild.bibliography import (
     load_publications,
 )
 from cvbuild.check import check_pdf
-from cvbuild.compile import build_lock, compile_project, write_png_pages
+from cvbuild.compile import build_lock, compile_project, stop_all, write_png_pages
 from cvbuild.dates import PartialDate
-from cvbuild.errors import Problem, RuleError, TexError
+from cvbuild.errors import CvbuildError, Problem, RuleError, TexError
 from cvbuild.load import load_cv, section_position
 from cvbuild.models import CV
 from cvbuild.render import render
@@ -46,6 +48,7 @@ class BuildResult:
     pdf: Path
     pages: int
     counts: dict[str, int]
+    inputs: tuple[Path, ...] = ()  # files read besides the content YAML (the .bib files)
 
 
 Report = Callable[[str], None]
@@ -57,8 +60,77 @@ def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
     return cv, publications
 
 
-def build(options: BuildOptions, report: Report = lambda line: None) -> BuildResult:
-    cv, publications = load_content(options.content_dir)
+def cache_key(options: BuildOptions) -> str:
+    return cache.options_key(
+        options.content_dir, options.variant, options.output, options.pdf_a, options.png
+    )
+
+
+Content = tuple[CV, tuple[Publication, ...]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One variant of a multi-variant build: what it printed, and its result or its error."""
+
+    options: BuildOptions
+    lines: tuple[str, ...]
+    result: BuildResult | None
+    error: CvbuildError | None
+
+
+def build_variants(
+    all_options: list[BuildOptions], content: Content | None = None
+) -> list[Outcome]:
+    """Several variants at once: the content is loaded once, the TeX runs go side by side on
+    the available cores (each variant has its own build directory)."""
+    content = content or load_content(all_options[0].content_dir)
+
+    def one(options: BuildOptions) -> Outcome:
+        lines: list[str] = []
+        try:
+            result = build(options, lines.append, content)
+        except CvbuildError as error:
+            return Outcome(options, tuple(lines), None, error)
+        return Outcome(options, tuple(lines), result, None)
+
+    workers = max(1, min(len(all_options), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(one, options) for options in all_options]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:  # Ctrl-C: stop every TeX run, not only this thread's
+            stop_all()
+            raise
+
+
+def build(
+    options: BuildOptions, report: Report = lambda line: None, content: Content | None = None
+) -> BuildResult:
+    """Build one variant; on success, stamp its inputs so that an unchanged rebuild is skipped
+    (`cache.up_to_date`). `content` saves loading it again for each variant."""
+    build_dir = options.build_root / options.variant
+    cache.forget(build_dir)
+    printed: list[str] = []
+
+    def say(line: str) -> None:
+        printed.append(line)
+        report(line)
+
+    result = _build(options, say, content or load_content(options.content_dir))
+    inputs = cache.fixed_inputs(options.content_dir) + list(result.inputs)
+    cache.record(
+        build_dir,
+        cache_key(options),
+        inputs,
+        options.output,
+        cache.Stamp(result.pages, tuple(printed)),
+    )
+    return result
+
+
+def _build(options: BuildOptions, report: Report, content: Content) -> BuildResult:
+    cv, publications = content
     if options.pdf_a is not None:
         cv = cv.model_copy(
             update={"settings": cv.settings.model_copy(update={"pdf_a": options.pdf_a})}
@@ -79,7 +151,7 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> BuildRes
             raise _pointing_at_content(error, publications, options.content_dir) from None
         for warning in result.warnings:
             report(f"warning: {warning}")
-        pdf_report = check_pdf(result.pdf, selection)
+        pdf_report = check_pdf(result.pdf, result.pages, selection)
         _publish(result.pdf, options.output)
         if options.png:
             pages = write_png_pages(options.output, options.output.with_suffix(""))
@@ -88,7 +160,12 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> BuildRes
         raise RuleError(
             "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
         )
-    return BuildResult(options.variant, options.output, pdf_report.pages, counts)
+    bib_files = (
+        tuple(options.content_dir / name for name in cv.bibliography.files)
+        if cv.bibliography
+        else ()
+    )
+    return BuildResult(options.variant, options.output, pdf_report.pages, counts, bib_files)
 
 
 def _pointing_at_content(

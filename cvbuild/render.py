@@ -22,6 +22,9 @@ from cvbuild.repertoire import Engine, engine_for
 from cvbuild.select import Selection
 
 LATEX_DIR = Path(__file__).resolve().parent.parent / "latex"
+# Everything above this line of the preamble may be precompiled into a format (compile.py); a
+# no-op when the .tex is compiled the ordinary way.
+DUMP_MARKER = r"\csname endofdump\endcsname"
 BIB_NAME = "cvbuild-publications.bib"
 
 
@@ -138,8 +141,9 @@ def _document(settings: models.Settings) -> Document:
     )
     document.preamble.append(Command("moderncvstyle", settings.style, options="nosymbols"))
     document.preamble.append(Command("moderncvcolor", settings.color))
-    options = "[pdfa]" if settings.pdf_a else ""
-    document.preamble.append(NoEscape(rf"\usepackage{options}{{cvbuild}}"))
+    document.preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
+    if settings.pdf_a:
+        document.preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
     labels = settings.labels
     document.preamble.append(
         NoEscape(

@@ -104,6 +104,14 @@ class _chdir:
         os.chdir(self.old)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Precompiled preambles go to a cache of the test session, not the user's ~/.cache."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def seed_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the shipped content and .bib, so tests never touch the repository's files."""
