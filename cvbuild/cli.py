@@ -133,16 +133,30 @@ def _since(started: float) -> str:
 )
 def schema(output: Path | None) -> None:
     """Write the JSON Schema of the content (for editor completion and checks)."""
-    import json
+    from cvbuild.scaffold import schema_text
 
-    from cvbuild.models import CV
-
-    text = json.dumps(CV.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = schema_text()
     if output is None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"schema written to {output}")
+
+
+@main.command(epilog=EPILOG)
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--name", default="Ada Lovelace", show_default=True, help="Your given and family name."
+)
+def init(directory: Path, name: str) -> None:
+    """Start a new CV: a content folder with an example of every section kind."""
+    from cvbuild.scaffold import create
+
+    written = _run(lambda: create(directory, name))
+    click.echo(f"wrote {len(written)} files to {directory}:")
+    for path in written:
+        click.echo(f"  {path.name}")
+    click.echo(f"next: cvbuild pdf --content {directory}   (then edit the YAML and build again)")
 
 
 def _run(action):  # type: ignore[no-untyped-def]

@@ -66,6 +66,10 @@ def write_project(project: RenderedProject, build_dir: Path) -> Path:
     _write_if_changed(build_dir / f"{JOBNAME}.xmpdata", project.xmpdata)
     for support in project.support_files:
         _write_if_changed(build_dir / support.name, support.read_text(encoding="utf-8"))
+    for name, source in project.assets:
+        target = build_dir / name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, target)
     return build_dir / f"{JOBNAME}.tex"
 
 

@@ -51,6 +51,22 @@ def load_cv(content_dir: Path) -> models.CV:
         cv = models.CV.model_validate(data)
     except ValidationError as exc:
         raise InputError(problems + _problems_from(exc, sources)) from None
+    if cv.person.photo:
+        photo = (content_dir / cv.person.photo).resolve()
+        if not photo.is_file():
+            located = _locate(sources["person"].node, ("person", "photo"))
+            line, column = located.value_at or (None, None)
+            problems.append(
+                Problem(
+                    f"photo not found (looked for {photo})",
+                    sources["person"].file,
+                    line,
+                    column,
+                    "person.photo",
+                )
+            )
+        # the renderer gets the file itself, wherever the build runs
+        cv = cv.model_copy(update={"person": cv.person.model_copy(update={"photo": str(photo)})})
     if problems:
         raise InputError(problems)
     return cv

@@ -80,6 +80,9 @@ class Person(Model):
     phone: str = ""
     profiles: list[Profile] = []
     headline: str = Field("", description="Line under the name, e.g. a current position.")
+    photo: Annotated[str, Field(pattern=r"(?i)\.(jpe?g|png|pdf)$")] | None = Field(
+        None, description="A photo (JPEG, PNG or PDF), relative to the content folder."
+    )
 
     @property
     def full_name(self) -> str:

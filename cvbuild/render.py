@@ -35,6 +35,7 @@ class RenderedProject:
     support_files: tuple[Path, ...]
     engine: Engine  # pdflatex unless the text needs more than T1 (cvbuild.repertoire)
     xmpdata: str = ""  # PDF/A metadata for pdfx ("" when PDF/A is off)
+    assets: tuple[tuple[str, Path], ...] = ()  # (name in the build dir, source file): the photo
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,10 @@ def render(selection: Selection, all_publications: tuple[Publication, ...]) -> R
     tex = body.replace(
         r"\begin{document}", rf"\cvbuildtrailerid{{{trailer_id}}}" + "\n" + r"\begin{document}", 1
     )
-    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata)
+    assets = ()
+    if cv.person.photo:
+        assets = ((f"{PHOTO_NAME}{Path(cv.person.photo).suffix.lower()}", Path(cv.person.photo)),)
+    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata, assets)
 
 
 def _metadata(selection: Selection) -> dict[str, str]:
@@ -229,12 +233,15 @@ def _header(person: models.Person, labels: models.Labels, note: str | None) -> l
         lines.append(r"\extrainfo{" + r"\newline ".join(extras) + "}")
     if person.headline:
         lines.append(rf"\quote{{{escape(person.headline)}}}")
+    if person.photo:  # copied into the build dir under this name (TeX reads nothing outside)
+        lines.append(rf"\photo[64pt][0.4pt]{{{PHOTO_NAME}}}")
     return lines
 
 
 # --------------------------------------------------------------------------- sections
 
 
+PHOTO_NAME = "cvbuild-photo"
 SECTION_MARKER = "% cvbuild-section: "  # lets a TeX error be traced back to its section
 
 
