@@ -11,11 +11,11 @@ VARIANT ?= full
 # Everything the project needs from Debian: pdflatex + moderncv + biblatex/biber + latexmk,
 # Latin Modern fonts, poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests, and
 # for text beyond T1 (Greek, Cyrillic, ...) LuaLaTeX with the CMU and DejaVu fonts (fontconfig's
-# fc-query checks their character tables in the tests).
+# fc-query checks their character tables in the tests); TeX Gyre Pagella for the banking style.
 DEB_PACKAGES := latexmk biber texlive-latex-base texlive-latex-recommended \
                 texlive-latex-extra texlive-bibtex-extra texlive-fonts-recommended \
                 lmodern poppler-utils texlive-luatex fonts-cmu fonts-dejavu-core \
-                fonts-dejavu-extra fontconfig
+                fonts-dejavu-extra fontconfig tex-gyre
 
 .PHONY: pdf test bench lint format deps system-deps clean
 

@@ -5,8 +5,10 @@ Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule bro
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -14,10 +16,34 @@ import click
 from cvbuild import __version__, cache
 from cvbuild.errors import CvbuildError
 
-EPILOG = "Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken."
+EPILOG = (
+    "Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken, "
+    "70 internal error."
+)
+EXIT_INTERNAL = 70
 
 
-@click.group(epilog=EPILOG)
+class _Group(click.Group):
+    """Turns an unexpected exception (a bug in cvbuild, not the user's mistake) into a short
+    message and exit code 70; CVBUILD_DEBUG=1 shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:
+            if os.environ.get("CVBUILD_DEBUG"):
+                raise
+            click.echo(
+                f"internal error (a bug in cvbuild, please report it): "
+                f"{type(error).__name__}: {error}\nRun with CVBUILD_DEBUG=1 for the traceback.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, epilog=EPILOG)
 @click.version_option(__version__, prog_name="cvbuild")
 def main() -> None:
     """Build academic CVs from YAML and BibTeX into PDFs."""
@@ -55,6 +81,8 @@ def main() -> None:
     show_default=True,
 )
 @click.option("--png", is_flag=True, help="Also write PNG images of the pages (NAME-1.png, ...).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print the end of the TeX log.")
 @click.option(
     "--pdfa/--no-pdfa",
     "pdf_a",
@@ -70,9 +98,10 @@ def pdf(
     build_dir: Path,
     png: bool,
     pdf_a: bool | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build out/<variant>.pdf (several variants build side by side)."""
-    started = time.monotonic()
     if all_variants:
         from cvbuild.load import variant_names
 
@@ -81,47 +110,183 @@ def pdf(
         names = variants or ("full",)
     if output is not None and len(names) > 1:
         raise click.UsageError("--output takes one variant; use --out-dir for several")
+    request = Request(names, content_dir, output, out_dir, build_dir, png, pdf_a, quiet, verbose)
+    code = _run(lambda: build_request(request))
+    if code:
+        sys.exit(code)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One `cvbuild pdf` (or one round of `cvbuild watch`)."""
+
+    names: tuple[str, ...]
+    content_dir: Path
+    output: Path | None
+    out_dir: Path
+    build_dir: Path
+    png: bool = False
+    pdf_a: bool | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+
+def build_request(request: Request) -> int:
+    """Build the requested variants, printing progress and results; returns the exit code."""
+    started = time.monotonic()
+    say = _Say(request.quiet)
     pending = []
-    for name in names:
-        target = output or out_dir / f"{name}.pdf"
-        key = cache.options_key(content_dir, name, target, pdf_a, png)
-        stamp = cache.up_to_date(build_dir / name, key, content_dir, target)
+    for name in request.names:
+        target = request.output or request.out_dir / f"{name}.pdf"
+        key = cache.options_key(request.content_dir, name, target, request.pdf_a, request.png)
+        stamp = cache.up_to_date(request.build_dir / name, key, request.content_dir, target)
         if stamp is None:
             pending.append((name, target))
             continue
         for line in stamp.report:  # nothing changed: the last build's messages, no TeX run
-            click.echo(line)
-        elapsed = time.monotonic() - started
-        click.echo(f"{name}: {target} ({stamp.pages} pages, unchanged, {elapsed:.2f} s)")
+            say(line)
+        say(f"{name}: {target} ({stamp.pages} pages, unchanged, {_since(started, 2)})")
     if not pending:
-        return
+        return 0
     from cvbuild.pipeline import BuildOptions, build, build_variants
+    from cvbuild.progress import Display
 
     all_options = [
-        BuildOptions(content_dir, name, target, build_dir, png=png, pdf_a=pdf_a)
+        BuildOptions(request.content_dir, name, target, request.build_dir, png=request.png,
+                     pdf_a=request.pdf_a)
         for name, target in pending
-    ]
+    ]  # fmt: skip
     if len(all_options) == 1:
-        result = _run(lambda: build(all_options[0], report=click.echo))
-        click.echo(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
-        return
-    outcomes = _run(lambda: build_variants(all_options))
-    failed = None
+        display = Display(quiet=request.quiet)
+        try:
+            result = build(all_options[0], display.progress())
+        except CvbuildError as error:
+            display.close()
+            return _failed(error, request, all_options[0].variant)
+        finally:
+            display.close()
+        _tail_of_log(request, result.variant)
+        say(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
+        return 0
+    outcomes = build_variants(all_options)
+    code = 0
     for outcome in outcomes:
         for line in outcome.lines:
-            click.echo(line)
+            say(line)
         if outcome.result is not None:
             result = outcome.result
-            click.echo(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
+            _tail_of_log(request, result.variant)
+            say(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
         else:
-            click.echo(f"error: {outcome.options.variant}: {outcome.error}", err=True)
-            failed = failed or outcome.error
-    if failed is not None:
-        sys.exit(failed.exit_code)
+            assert outcome.error is not None
+            code = code or _failed(outcome.error, request, outcome.options.variant)
+    return code
 
 
-def _since(started: float) -> str:
-    return f"{time.monotonic() - started:.1f} s"
+class _Say:
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def __call__(self, line: str) -> None:
+        if not self.quiet:
+            click.echo(line)
+
+
+def _failed(error: CvbuildError, request: Request, variant: str) -> int:
+    prefix = f"{variant}: " if len(request.names) > 1 else ""
+    click.echo(f"error: {prefix}{error}", err=True)
+    _tail_of_log(request, variant, err=True)
+    return error.exit_code
+
+
+def _tail_of_log(request: Request, variant: str, *, err: bool = False, lines: int = 20) -> None:
+    """--verbose: the end of the TeX log, where TeX says what it did last."""
+    log = request.build_dir / variant / "cv.log"
+    if request.verbose and log.exists():
+        tail = log.read_text(encoding="latin-1").splitlines()[-lines:]
+        click.echo(f"--- last {len(tail)} lines of {log}", err=err)
+        click.echo("\n".join(tail), err=err)
+
+
+def _since(started: float, digits: int = 1) -> str:
+    return f"{time.monotonic() - started:.{digits}f} s"
+
+
+@main.command(epilog=EPILOG)
+@click.option(
+    "--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full."
+)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+)
+@click.option(
+    "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+    show_default=True,
+)  # fmt: skip
+@click.option(
+    "--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+    show_default=True,
+)  # fmt: skip
+@click.option(
+    "--interval", type=float, default=0.3, show_default=True, help="Seconds between looks."
+)
+def watch(
+    variants: tuple[str, ...], content_dir: Path, out_dir: Path, build_dir: Path, interval: float
+) -> None:
+    """Rebuild whenever the content, .bib or latex/ files change; Ctrl-C stops.
+
+    A failed build prints its error and watching goes on; the last good PDF stays."""
+    request = Request(variants or ("full",), content_dir, None, out_dir, build_dir)
+    seen: dict[Path, tuple[int, int]] | None = None
+    files = _watched_files(content_dir)
+    try:
+        while True:
+            current = _stat(files | _watched_files(content_dir))
+            if current != seen:
+                started = time.monotonic()
+                code = build_request(request)
+                outcome = "ok" if code == 0 else f"failed (exit {code})"
+                # (the .bib files of the last good read stay watched while the YAML is broken)
+                files = files | _watched_files(content_dir, with_bib=True)
+                seen = _stat(files)
+                click.echo(
+                    f"[{time.strftime('%H:%M:%S')}] {outcome} in {_since(started)}; "
+                    f"watching {len(files)} files (Ctrl-C stops)"
+                )
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
+
+
+def _watched_files(content_dir: Path, *, with_bib: bool = False) -> set[Path]:
+    """The content's YAML and, after a build, the .bib files it names; cvbuild's latex/ files."""
+    files = set(cache.fixed_inputs(content_dir)) if content_dir.is_dir() else set()
+    files = {f for f in files if f.suffix in (".yaml", ".yml", ".sty")}
+    if with_bib:
+        from cvbuild.load import bibliography_spec
+
+        try:
+            spec = bibliography_spec(content_dir)
+        except CvbuildError:
+            spec = None
+        if spec is not None:
+            files |= {(content_dir / name).resolve() for name in spec.files}
+    return files
+
+
+def _stat(files: set[Path]) -> dict[Path, tuple[int, int]]:
+    found = {}
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found[path] = (info.st_mtime_ns, info.st_size)
+    return found
 
 
 @main.command()
@@ -141,6 +306,56 @@ def schema(output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"schema written to {output}")
+
+
+@main.command(epilog=EPILOG)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+)
+def validate(content_dir: Path) -> None:
+    """Check the content and .bib files without building: every problem at once."""
+    from cvbuild.pipeline import validate as check
+
+    result = _run(lambda: check(content_dir))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    for error in result.errors:
+        click.echo(error, err=True)
+    if result.errors:
+        count = len(result.errors)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+        sys.exit(1)
+    click.echo(f"{content_dir}: no problems ({len(result.warnings)} warning(s))")
+
+
+@main.command(epilog=EPILOG)
+@click.option("--variant", default="full", show_default=True)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write the LaTeX project to.",
+)
+def tex(variant: str, content_dir: Path, directory: Path) -> None:
+    """Write a variant as a LaTeX project that compiles with plain latexmk (to hand-tune)."""
+    from cvbuild.pipeline import export_tex
+
+    written = _run(lambda: export_tex(content_dir, variant, directory))
+    click.echo(f"{variant}: {written} and its .bib, styles and .latexmkrc")
+    click.echo(f"next: cd {directory} && latexmk")
 
 
 @main.command(epilog=EPILOG)

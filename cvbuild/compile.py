@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -16,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cvbuild.errors import TexError
+from cvbuild.progress import SILENT, Progress
 from cvbuild.render import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
@@ -73,6 +76,21 @@ def write_project(project: RenderedProject, build_dir: Path) -> Path:
     return build_dir / f"{JOBNAME}.tex"
 
 
+def write_standalone(project: RenderedProject, directory: Path) -> Path:
+    """The project plus a latexmkrc, so that plain `latexmk` in `directory` builds cv.pdf with
+    the right engine (Debian's own latexmk default is LuaLaTeX) and biber."""
+    tex = write_project(project, directory)
+    mode = {"pdflatex": 1, "lualatex": 4}[project.engine]
+    rc = (
+        "# Written by `cvbuild tex`: plain `latexmk` in this folder builds cv.pdf.\n"
+        f"$pdf_mode = {mode};  # 1 pdflatex, 4 lualatex (cvbuild chose {project.engine})\n"
+        "$bibtex_use = 2;  # run biber when the bibliography needs it\n"
+        f"@default_files = ('{tex.name}');\n"
+    )
+    _write_if_changed(directory / ".latexmkrc", rc)
+    return tex
+
+
 def _write_if_changed(path: Path, text: str) -> None:
     if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
         return
@@ -82,7 +100,12 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def compile_project(
-    project: RenderedProject, build_dir: Path, *, source_date_epoch: int, timeout: float = 240
+    project: RenderedProject,
+    build_dir: Path,
+    *,
+    source_date_epoch: int,
+    timeout: float = 240,
+    progress: Progress = SILENT,
 ) -> CompileResult:
     _require_tools(project.engine)
     tex = write_project(project, build_dir)
@@ -97,11 +120,14 @@ def compile_project(
     }
     env.pop("TEXINPUTS", None)
     engine = LATEXMK_ENGINE[project.engine]
+    progress.started("preamble")
+    began = time.monotonic()
     preamble = _preamble_format(project, build_dir, env)
+    progress.finished("preamble", time.monotonic() - began)
     if preamble:
         engine = ["-pdf", f"-pdflatex=pdflatex -fmt={preamble} {_TEX_FLAGS}"]
     command = ["latexmk", "-norc", *engine, "-bibtex", tex.name]
-    completed = _run(command, build_dir, env, timeout)
+    completed = _run(command, build_dir, env, timeout, progress)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
@@ -184,6 +210,7 @@ def _store_in_cache(fmt: Path, cached: Path, keep: int = 6) -> None:
         pass  # a read-only home only costs speed
 
 
+@functools.cache
 def _tex_installation() -> str:
     """Changes whenever TeX Live or one of its packages is updated (the format must then be
     remade): the pdflatex base format's and the package index's time stamps."""
@@ -215,9 +242,17 @@ def stop_all() -> None:
             os.killpg(group, signal.SIGKILL)
 
 
+_PASS = re.compile(r"^Running '(pdflatex|lualatex|biber)\b")
+
+
 def _run(
-    command: list[str], cwd: Path, env: dict[str, str], timeout: float
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    progress: Progress = SILENT,
 ) -> subprocess.CompletedProcess[str]:
+    """Run latexmk, reading its output as it comes to report each TeX and biber pass."""
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -230,25 +265,50 @@ def _run(
         start_new_session=True,  # so a timeout can kill pdflatex/biber too
     )
     _RUNNING.add(process.pid)
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+    watchdog = threading.Timer(timeout, stop)
+    watchdog.start()
+    output: list[str] = []
+    passes: dict[str, int] = {}
+    current: tuple[str, float] | None = None
     try:
-        stdout, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            match = _PASS.match(line)
+            if match:
+                if current:
+                    progress.finished(current[0], time.monotonic() - current[1])
+                tool = match[1]
+                passes[tool] = passes.get(tool, 0) + 1
+                current = (f"{tool} {passes[tool]}", time.monotonic())
+                progress.started(current[0])
+        process.wait()
+        if current:
+            progress.finished(current[0], time.monotonic() - current[1])
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    finally:
+        watchdog.cancel()
+        _RUNNING.discard(process.pid)
+    if timed_out.is_set():
         log = cwd / f"{JOBNAME}.log"
         entries = _ENTRY_MARK.findall(log.read_text(encoding="latin-1")) if log.exists() else []
         raise TexError(
             f"TeX did not finish within {timeout:.0f} s and was stopped (an endless loop?). "
             f"Last output is in {log}",
             entry=entries[-1] if entries else None,
-        ) from None
-    except BaseException:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        raise
-    finally:
-        _RUNNING.discard(process.pid)
-    return subprocess.CompletedProcess(command, process.returncode, stdout, "")
+        )
+    return subprocess.CompletedProcess(command, process.returncode, "".join(output), "")
 
 
 _ERROR_LINE = re.compile(r"^(?:\./)?[^:\n]+\.(?:tex|sty|cls|bbl|def):\d+: .*$|^! .*$", re.M)

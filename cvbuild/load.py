@@ -103,6 +103,20 @@ def _strings(node: Any, path: str, position: tuple[int, int]) -> Iterator[tuple[
         yield path, str(node), position
 
 
+def bibliography_spec(content_dir: Path) -> models.Bibliography | None:
+    """The `bibliography` key alone, when it is valid: lets `cvbuild validate` check the .bib
+    files even when other parts of the content have errors."""
+    sources, problems = _read_sources(content_files(content_dir))
+    if problems or "bibliography" not in sources:
+        return None
+    try:
+        return models.Bibliography.model_validate(
+            _plain(sources["bibliography"].node["bibliography"])
+        )
+    except ValidationError:
+        return None
+
+
 def variant_names(content_dir: Path) -> list[str]:
     """The variants the content defines, read quickly (no validation; errors show up when a
     variant is built). 'full' when the content defines none."""

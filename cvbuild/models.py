@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from cvbuild.dates import Date, PeriodField, TermField
 
@@ -32,7 +32,20 @@ def _split_commas(value: Any) -> Any:
     return value
 
 
-Periods = Annotated[list[PeriodField], BeforeValidator(_split_commas)]
+Periods = Annotated[
+    list[PeriodField],
+    BeforeValidator(_split_commas),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": ["string", "integer"], "pattern": r"^\d{4}"},
+                {"type": "array", "items": {"type": ["string", "integer"], "pattern": r"^\d{4}"}},
+            ],
+            "description": "One period or several, comma-separated: '2019 – 2021, 2023-'.",
+            "examples": ["2023-", "2014-03 – 2014-08, 2016-04 – 2016-10"],
+        }
+    ),
+]
 
 
 # --------------------------------------------------------------------------- person

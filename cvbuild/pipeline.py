@@ -10,10 +10,12 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from cvbuild import cache
 from cvbuild.bibliography import (
@@ -23,13 +25,20 @@ from cvbuild.bibliography import (
     load_publications,
 )
 from cvbuild.check import check_pdf
-from cvbuild.compile import build_lock, compile_project, stop_all, write_png_pages
+from cvbuild.compile import (
+    build_lock,
+    compile_project,
+    stop_all,
+    write_png_pages,
+    write_standalone,
+)
 from cvbuild.dates import PartialDate
-from cvbuild.errors import CvbuildError, Problem, RuleError, TexError
-from cvbuild.load import load_cv, section_position
+from cvbuild.errors import CvbuildError, InputError, Problem, RuleError, TexError
+from cvbuild.load import bibliography_spec, load_cv, section_position
 from cvbuild.models import CV
+from cvbuild.progress import SILENT, Progress, stage_line
 from cvbuild.render import render
-from cvbuild.select import select
+from cvbuild.select import section_is_empty, select
 
 
 @dataclass(frozen=True)
@@ -51,13 +60,55 @@ class BuildResult:
     inputs: tuple[Path, ...] = ()  # files read besides the content YAML (the .bib files)
 
 
-Report = Callable[[str], None]
-
-
 def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
     cv = load_cv(content_dir)
     publications = load_publications(cv.bibliography, content_dir) if cv.bibliography else ()
     return cv, publications
+
+
+@dataclass(frozen=True)
+class Validation:
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def validate(content_dir: Path) -> Validation:
+    """Every problem of the content and its .bib files at once, without TeX; then each
+    variant's selection (caps, sections its rules leave empty)."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    cv = None
+    try:
+        cv = load_cv(content_dir)
+    except InputError as error:
+        errors += [str(p) for p in error.problems]
+    spec = cv.bibliography if cv else bibliography_spec(content_dir)
+    publications: tuple[Publication, ...] = ()
+    if spec is not None:
+        try:
+            publications = load_publications(spec, content_dir)
+        except InputError as error:
+            errors += [str(p) for p in error.problems]
+    if cv is None or errors:
+        return Validation(tuple(errors), tuple(warnings))
+    warnings += [str(p) for p in link_warnings(publications)]
+    for name in cv.variants:
+        try:
+            selection = select(cv, publications, name, today=_today())
+        except CvbuildError as error:
+            errors.append(str(error))
+            continue
+        for section in selection.cv.sections:
+            if section_is_empty(section):
+                warnings.append(f"variant {name}: section '{section.id}' is empty after its rules")
+    return Validation(tuple(errors), tuple(warnings))
+
+
+def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
+    """Write a variant as a self-contained LaTeX project for hand-tuning (no TeX run)."""
+    cv, publications = load_content(content_dir)
+    selection = select(cv, publications, variant, today=_today())
+    return write_standalone(render(selection, publications), directory)
 
 
 def cache_key(options: BuildOptions) -> str:
@@ -67,6 +118,7 @@ def cache_key(options: BuildOptions) -> str:
 
 
 Content = tuple[CV, tuple[Publication, ...]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,8 +140,12 @@ def build_variants(
 
     def one(options: BuildOptions) -> Outcome:
         lines: list[str] = []
+        progress = Progress(
+            message=lines.append,
+            finished=lambda stage, seconds: lines.append(stage_line(stage, seconds)),
+        )
         try:
-            result = build(options, lines.append, content)
+            result = build(options, progress, content)
         except CvbuildError as error:
             return Outcome(options, tuple(lines), None, error)
         return Outcome(options, tuple(lines), result, None)
@@ -105,19 +161,23 @@ def build_variants(
 
 
 def build(
-    options: BuildOptions, report: Report = lambda line: None, content: Content | None = None
+    options: BuildOptions, progress: Progress = SILENT, content: Content | None = None
 ) -> BuildResult:
     """Build one variant; on success, stamp its inputs so that an unchanged rebuild is skipped
     (`cache.up_to_date`). `content` saves loading it again for each variant."""
     build_dir = options.build_root / options.variant
     cache.forget(build_dir)
     printed: list[str] = []
+    tell = progress.message
 
     def say(line: str) -> None:
         printed.append(line)
-        report(line)
+        tell(line)
 
-    result = _build(options, say, content or load_content(options.content_dir))
+    progress = replace(progress, message=say)
+    if content is None:
+        content = _stage(progress, "load", lambda: load_content(options.content_dir))
+    result = _build(options, progress, content)
     inputs = cache.fixed_inputs(options.content_dir) + list(result.inputs)
     cache.record(
         build_dir,
@@ -129,32 +189,49 @@ def build(
     return result
 
 
-def _build(options: BuildOptions, report: Report, content: Content) -> BuildResult:
+def _stage(progress: Progress, name: str, action: Callable[[], T]) -> T:
+    progress.started(name)
+    started = time.monotonic()
+    result = action()
+    progress.finished(name, time.monotonic() - started)
+    return result
+
+
+def _build(options: BuildOptions, progress: Progress, content: Content) -> BuildResult:
     cv, publications = content
+    report = progress.message
     if options.pdf_a is not None:
         cv = cv.model_copy(
             update={"settings": cv.settings.model_copy(update={"pdf_a": options.pdf_a})}
         )
-    selection = select(cv, publications, options.variant, today=_today())
+    selection = _stage(
+        progress, "select", lambda: select(cv, publications, options.variant, today=_today())
+    )
     counts = count_by_category(selection.publications)
     if selection.publications:
         report(" · ".join(f"{category} {count}" for category, count in counts.items()))
     for problem in link_warnings(selection.publications):
         report(f"warning: {problem}")
-    project = render(selection, publications)
+    project = _stage(progress, "render", lambda: render(selection, publications))
     build_dir = options.build_root / options.variant
     epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else _newest_input(cv, options)
     with build_lock(build_dir):
         try:
-            result = compile_project(project, build_dir, source_date_epoch=epoch)
+            result = compile_project(project, build_dir, source_date_epoch=epoch, progress=progress)
         except TexError as error:
             raise _pointing_at_content(error, publications, options.content_dir) from None
         for warning in result.warnings:
             report(f"warning: {warning}")
-        pdf_report = check_pdf(result.pdf, result.pages, selection)
+        pdf_report = _stage(
+            progress, "check", lambda: check_pdf(result.pdf, result.pages, selection)
+        )
         _publish(result.pdf, options.output)
         if options.png:
-            pages = write_png_pages(options.output, options.output.with_suffix(""))
+            pages = _stage(
+                progress,
+                "png",
+                lambda: write_png_pages(options.output, options.output.with_suffix("")),
+            )
             report(f"PNG: {pages[0]} ... ({len(pages)} pages)")
     if pdf_report.problems:
         raise RuleError(

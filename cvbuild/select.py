@@ -154,6 +154,26 @@ def _talks(section: models.TalksSection, keep: _Filter) -> models.TalksSection:
     return section.model_copy(update={"groups": groups})
 
 
+# Each kind's list of items, to tell when a variant's rules leave a section empty.
+_ITEMS: dict[str, Callable[[Any], list[Any]]] = {
+    "bio": lambda s: s.paragraphs,
+    "experience": lambda s: s.employers,
+    "education": lambda s: s.institutions,
+    "teaching": lambda s: s.terms,
+    "supervision": lambda s: s.groups,
+    "projects": lambda s: s.projects,
+    "skills": lambda s: s.skills,
+    "awards": lambda s: s.awards,
+    "patents": lambda s: s.families,
+    "talks": lambda s: s.groups,
+    "publications": lambda s: s.lists,
+}
+
+
+def section_is_empty(section: models.Section) -> bool:
+    return not _ITEMS[section.kind](section)
+
+
 # How each section kind is trimmed; kinds without items to pick (bio, skills) pass unchanged.
 _TRIMMERS: dict[str, Callable[[Any, _Filter], models.Section]] = {
     "bio": _unchanged,

@@ -1,0 +1,190 @@
+"""Authoring: init, validate, schema, tex, watch, progress output, styles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+from ruamel.yaml import YAML
+
+from cvbuild.models import CV
+from tests.conftest import CONTENT, ROOT, pdf_text, run_cli
+
+pytestmark = pytest.mark.tex
+
+
+def test_init_then_pdf_builds_both_variants(tmp_path: Path) -> None:
+    folder = tmp_path / "my-cv"
+    result = run_cli("init", str(folder), "--name", "Grace Brewster Hopper")
+    assert result.exit_code == 0, result.output
+    assert (folder / "cvbuild.schema.json").exists()
+    for yaml_file in folder.glob("*.yaml"):
+        assert yaml_file.read_text(encoding="utf-8").startswith(
+            "# yaml-language-server: $schema=cvbuild.schema.json"
+        )
+    result = run_cli("pdf", "--all", "--content", str(folder), "--out-dir", str(tmp_path / "out"),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    full = " ".join(pdf_text(tmp_path / "out" / "full.pdf").split())
+    assert "Grace Brewster Hopper works on machine learning" in full
+    assert "An Example Journal Article" in full and "Example Street 1" in full
+    short = pdf_text(tmp_path / "out" / "short.pdf")
+    assert "An Example Preprint" in short and "An Example Conference Paper" not in short
+    again = run_cli("init", str(folder))
+    assert again.exit_code == 1 and "already holds YAML files" in again.output
+
+
+def test_validate_reports_every_planted_problem_with_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "cv"
+    run_cli("init", str(folder))
+    person = folder / "person.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace("  font_size: 11", "  font_size: 13"), encoding="utf-8")  # fmt: skip
+    sections = folder / "sections.yaml"
+    text = sections.read_text(encoding="utf-8")
+    text = text.replace("            summary: Research", "            sumary: Research")
+    text = text.replace("period: 2019 – 2022\n            distinction", "period: 2019 – 20x2\n            distinction")  # fmt: skip
+    sections.write_text(text, encoding="utf-8")
+    bib = folder / "publications.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("  year      = {2023},\n", ""), encoding="utf-8")  # fmt: skip
+
+    def line_of(path: Path, needle: str) -> int:
+        return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+    result = run_cli("validate", "--content", str(folder))
+    assert result.exit_code == 1
+    output = result.output
+    assert (
+        f"person.yaml:{line_of(person, 'font_size: 13')}:14: settings.font_size: expected one of"
+        in output
+    )
+    assert f"sections.yaml:{line_of(sections, 'sumary:')}:13: " in output and "unknown key 'sumary'; did you mean 'summary'?" in output  # fmt: skip
+    assert f"sections.yaml:{line_of(sections, '20x2')}:" in output and "expected a period" in output
+    assert f"publications.bib:{line_of(bib, '@inproceedings{')}: example2023conference" in output
+    assert "4 problems found" in output
+
+
+def test_validate_warns_but_passes(tmp_path: Path) -> None:
+    folder = tmp_path / "cv"
+    run_cli("init", str(folder))
+    sections = folder / "sections.yaml"
+    sections.write_text(sections.read_text(encoding="utf-8").replace(", selected: true}", "}"), encoding="utf-8")  # fmt: skip
+    bib = folder / "publications.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("  doi      = {10.1000/example.1},\n", ""), encoding="utf-8")  # fmt: skip
+    result = run_cli("validate", "--content", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "warning: variant short: section 'awards' is empty after its rules" in result.output
+    assert "example2024journal: selected publication has no doi, url or eprint" in result.output
+    assert "no problems (2 warning(s))" in result.output
+
+
+def _yaml_as_json(folder: Path) -> dict:
+    """The content as the editor's schema check sees it (dates as the strings they are)."""
+    merged: dict = {}
+    for file in sorted(folder.glob("*.yaml")):
+        merged.update(YAML(typ="safe").load(file.read_text(encoding="utf-8")) or {})
+    return json.loads(json.dumps(merged, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v)))  # fmt: skip
+
+
+def test_schema_accepts_the_shipped_content_and_rejects_a_typo() -> None:
+    schema = json.loads((CONTENT / "cvbuild.schema.json").read_text(encoding="utf-8"))
+    assert schema == CV.model_json_schema()
+    data = _yaml_as_json(CONTENT)
+    jsonschema.validate(data, schema)
+    data["person"]["emial"] = data["person"].pop("email")
+    with pytest.raises(jsonschema.ValidationError, match="emial"):
+        jsonschema.validate(data, schema)
+
+
+def test_tex_export_compiles_with_plain_latexmk(tmp_path: Path, short_pdf) -> None:
+    project = tmp_path / "tex"
+    result = run_cli("tex", "--variant", "short", "--content", str(CONTENT), "-o", str(project))
+    assert result.exit_code == 0, result.output
+    done = subprocess.run(["latexmk"], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    pages = len(PdfReader(project / "cv.pdf").pages)
+    assert pages == len(PdfReader(short_pdf.path).pages)
+
+
+def test_watch_rebuilds_after_a_change_and_survives_a_broken_file(tmp_path: Path) -> None:
+    folder = tmp_path / "cv"
+    run_cli("init", str(folder))
+    log = tmp_path / "watch.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cvbuild", "watch", "--content", str(folder), "--out-dir",
+             str(tmp_path / "out"), "--build-dir", str(tmp_path / "build"), "--interval", "0.1"],
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        try:
+            _wait_for(log, "] ok in", 1)
+            sections = folder / "sections.yaml"
+            good = sections.read_text(encoding="utf-8")
+            sections.write_text(good + "broken: [\n", encoding="utf-8")
+            _wait_for(log, "] failed (exit 1)", 1)
+            sections.write_text(good.replace("works on", "now works on"), encoding="utf-8")
+            _wait_for(log, "] ok in", 2)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert "now works on" in " ".join(pdf_text(tmp_path / "out" / "full.pdf").split())
+    assert "YAML syntax error" in log.read_text()
+
+
+def _wait_for(log: Path, marker: str, count: int, limit: float = 90) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if log.read_text().count(marker) >= count:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"'{marker}' did not appear {count} time(s):\n{log.read_text()}")
+
+
+def test_stage_lines_quiet_and_verbose(tmp_path: Path) -> None:
+    folder = tmp_path / "cv"
+    run_cli("init", str(folder))
+    args = ("pdf", "--content", str(folder), "-o", str(tmp_path / "cv.pdf"), "--build-dir", str(tmp_path / "b"))  # fmt: skip
+    result = run_cli(*args, "--verbose")
+    assert result.exit_code == 0, result.output
+    for stage in ("load", "select", "render", "preamble", "pdflatex 1", "biber 1", "check"):
+        assert f"  {stage} " in result.output, stage
+    assert "--- last 20 lines of" in result.output and "Output written on cv.pdf" in result.output
+    assert "\r" not in result.output  # no spinner when the output is not a terminal
+    (folder / "person.yaml").write_text(
+        (folder / "person.yaml").read_text() + "\n", encoding="utf-8"
+    )
+    quiet = run_cli(*args, "--quiet")
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+@pytest.mark.parametrize(
+    ("style", "paper"), [("casual", "a4"), ("banking", "letter"), ("oldstyle", "a4")]
+)
+def test_each_style_builds_the_shipped_cv(tmp_path: Path, style: str, paper: str) -> None:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(ROOT / "bib", tmp_path / "bib")
+    person = tmp_path / "content" / "person.yaml"
+    text = person.read_text(encoding="utf-8").replace("style: classic", f"style: {style}")
+    person.write_text(text.replace("paper: a4", f"paper: {paper}"), encoding="utf-8")
+    pdf = tmp_path / "cv.pdf"
+    result = run_cli("pdf", "--variant", "short", "--content", str(tmp_path / "content"), "-o", str(pdf),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code in (0, 4), result.output  # another style may need a 5th page
+    reader = PdfReader(pdf)
+    width = float(reader.pages[0].mediabox.width)
+    assert width == pytest.approx(612 if paper == "letter" else 595.28, abs=0.5)
+    assert "Sebastian" in pdf_text(pdf) and "Unmasking Clever Hans Predictors" in " ".join(
+        pdf_text(pdf).split()
+    )
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    if style == "banking":
+        assert "TeXGyrePagella" in fonts
