@@ -23,6 +23,28 @@ EPILOG = (
 EXIT_INTERNAL = 70
 
 
+# Options several commands share.
+variants_option = click.option(
+    "--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full."
+)
+content_option = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("content"),
+    show_default=True,
+    help="Content folder with the YAML files.",
+)
+out_dir_option = click.option(
+    "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+    show_default=True, help="Folder for the PDFs.",
+)  # fmt: skip
+build_dir_option = click.option(
+    "--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+    show_default=True, help="Folder for intermediate files, one subfolder per variant.",
+)  # fmt: skip
+
+
 class _Group(click.Group):
     """Turns an unexpected exception (a bug in cvbuild, not the user's mistake) into a short
     message and exit code 70; CVBUILD_DEBUG=1 shows the traceback."""
@@ -50,36 +72,17 @@ def main() -> None:
 
 
 @main.command(epilog=EPILOG)
-@click.option(
-    "--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full."
-)
+@variants_option
 @click.option("--all", "all_variants", is_flag=True, help="Build every variant of the content.")
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-    help="Content folder with the YAML files.",
-)
+@content_option
 @click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
     help="PDF path (one variant only).",
 )
-@click.option(
-    "--out-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("out"),
-    show_default=True,
-)
-@click.option(
-    "--build-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-)
+@out_dir_option
+@build_dir_option
 @click.option("--png", is_flag=True, help="Also write PNG images of the pages (NAME-1.png, ...).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print the end of the TeX log.")
@@ -213,24 +216,10 @@ def _since(started: float, digits: int = 1) -> str:
 
 
 @main.command(epilog=EPILOG)
-@click.option(
-    "--variant", "variants", multiple=True, help="Variant to build (repeatable). Default: full."
-)
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-)
-@click.option(
-    "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
-    show_default=True,
-)  # fmt: skip
-@click.option(
-    "--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
-    show_default=True,
-)  # fmt: skip
+@variants_option
+@content_option
+@out_dir_option
+@build_dir_option
 @click.option(
     "--interval", type=float, default=0.3, show_default=True, help="Seconds between looks."
 )
@@ -309,13 +298,7 @@ def schema(output: Path | None) -> None:
 
 
 @main.command(epilog=EPILOG)
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-)
+@content_option
 def validate(content_dir: Path) -> None:
     """Check the content and .bib files without building: every problem at once."""
     from cvbuild.pipeline import validate as check
@@ -334,13 +317,7 @@ def validate(content_dir: Path) -> None:
 
 @main.command(epilog=EPILOG)
 @click.option("--variant", default="full", show_default=True)
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("content"),
-    show_default=True,
-)
+@content_option
 @click.option(
     "--output",
     "-o",

@@ -136,10 +136,12 @@ def build_variants(
 ) -> list[Outcome]:
     """Several variants at once: the content is loaded once, the TeX runs go side by side on
     the available cores (each variant has its own build directory)."""
+    began = time.monotonic()
     content = content or load_content(all_options[0].content_dir)
+    loaded = stage_line("load", time.monotonic() - began)
 
     def one(options: BuildOptions) -> Outcome:
-        lines: list[str] = []
+        lines: list[str] = [loaded]
         progress = Progress(
             message=lines.append,
             finished=lambda stage, seconds: lines.append(stage_line(stage, seconds)),

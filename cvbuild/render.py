@@ -248,7 +248,7 @@ SECTION_MARKER = "% cvbuild-section: "  # lets a TeX error be traced back to its
 def render_section(section: models.Section, view: View) -> list[str]:
     return [
         SECTION_MARKER + section.id,
-        rf"\section{{{escape(section.title)}}}",
+        rf"\cvbuildsection{{{escape(section.title)}}}",
         *SECTION_RENDERERS[section.kind](section, view),
     ]
 

@@ -149,3 +149,18 @@ def test_characters_no_engine_prints_are_refused_with_position(tmp_path: Path) -
 def test_greek_and_cyrillic_load(tmp_path: Path) -> None:
     content = make_content(tmp_path, SECTIONS.replace("[Hello.]", "['Αθήνα, Москва.']"))
     assert load_cv(content).sections[0].paragraphs == ["Αθήνα, Москва."]
+
+
+def test_missing_photo_is_named_with_the_path_tried(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS)
+    person = content / "person.yaml"
+    person.write_text(
+        person.read_text(encoding="utf-8").replace("  email:", "  photo: me.jpg\n  email:"),
+        encoding="utf-8",
+    )
+    found = problems(content)
+    assert found == [
+        f"{person}:4:10: person.photo: photo not found (looked for {(content / 'me.jpg').resolve()})"
+    ]
+    (content / "me.jpg").write_bytes(b"\xff\xd8\xff")
+    assert load_cv(content).person.photo == str((content / "me.jpg").resolve())

@@ -78,6 +78,7 @@ def test_a4_pages_and_live_links(shipped: BuiltPdf) -> None:
                 targets.append(str(uri))
                 assert annotation.get("/Border", [0, 0, 0])[-1] == 0  # coloured text, no box
     assert "mailto:sebastian@lapuschkin.com" in targets
+    assert "tel:+491774832754" in targets
     assert any(t.startswith("https://doi.org/") for t in targets)
     assert any(t.startswith("https://github.com/") for t in targets)
 

@@ -38,6 +38,9 @@ def _alphabet(ranges: tuple[tuple[int, int], ...], engine: Engine) -> list[str]:
     ]
 
 
+# Character pairs a TeX font would merge into another glyph (an en dash, „, ¡, “).
+LIGATURE_TRAPS = ["a--b", "c---d", ",,e", "!`f", "?`g", "``h''", "<<i>>", "j---"]
+
 LATIN = _alphabet(PDFLATEX_RANGES, "pdflatex")
 EVERYTHING = _alphabet(LUALATEX_RANGES, "lualatex")
 
@@ -81,6 +84,7 @@ _SETTINGS = settings(
 @_SETTINGS
 @given(phrases=_phrases(LATIN))
 def test_latin_text_round_trips_through_pdflatex(tmp_path_factory, phrases: list[str]) -> None:
+    phrases = [*phrases, *LIGATURE_TRAPS]
     text, engine = _round_trip(tmp_path_factory.mktemp("latin"), phrases)
     assert "pdfTeX" in engine
     missing = [p for p in phrases if _normal(p) not in text]
@@ -90,7 +94,8 @@ def test_latin_text_round_trips_through_pdflatex(tmp_path_factory, phrases: list
 @_SETTINGS
 @given(phrases=_phrases(EVERYTHING))
 def test_all_scripts_round_trip_through_lualatex(tmp_path_factory, phrases: list[str]) -> None:
-    phrases = [*phrases, "Ωμέγα", "Щука"]  # LuaLaTeX even if the draw happens to be Latin only
+    # LuaLaTeX even if the draw happens to be Latin only; and the ligature traps, always
+    phrases = [*phrases, "Ωμέγα", "Щука", *LIGATURE_TRAPS]
     text, engine = _round_trip(tmp_path_factory.mktemp("unicode"), phrases)
     assert "LuaHBTeX" in engine or "LuaTeX" in engine
     missing = [p for p in phrases if _normal(p) not in text]
