@@ -43,18 +43,27 @@ def test_init_then_pdf_builds_both_variants(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already holds YAML files" in again.output
 
 
-def test_validate_reports_every_planted_problem_with_its_line(tmp_path: Path) -> None:
+def _starter(tmp_path: Path) -> Path:
     folder = tmp_path / "cv"
-    run_cli("init", str(folder))
-    person = folder / "person.yaml"
-    person.write_text(person.read_text(encoding="utf-8").replace("  font_size: 11", "  font_size: 13"), encoding="utf-8")  # fmt: skip
-    sections = folder / "sections.yaml"
-    text = sections.read_text(encoding="utf-8")
-    text = text.replace("            summary: Research", "            sumary: Research")
-    text = text.replace("period: 2019 – 2022\n            distinction", "period: 2019 – 20x2\n            distinction")  # fmt: skip
-    sections.write_text(text, encoding="utf-8")
-    bib = folder / "publications.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("  year      = {2023},\n", ""), encoding="utf-8")  # fmt: skip
+    assert run_cli("init", str(folder)).exit_code == 0
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old  # an edit that misses would weaken the test silently
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_validate_reports_every_planted_problem_with_its_line(tmp_path: Path) -> None:
+    folder = _starter(tmp_path)
+    person, sections, bib = (
+        folder / n for n in ("person.yaml", "sections.yaml", "publications.bib")
+    )
+    _edit(person, "  font_size: 11", "  font_size: 13")
+    _edit(sections, "            summary: Research", "            sumary: Research")
+    _edit(sections, "period: 2019 – 2022\n            distinction", "period: 2019 – 20x2\n            distinction")  # fmt: skip
+    _edit(bib, "  year      = {2023},\n", "")
 
     def line_of(path: Path, needle: str) -> int:
         return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
@@ -73,12 +82,9 @@ def test_validate_reports_every_planted_problem_with_its_line(tmp_path: Path) ->
 
 
 def test_validate_warns_but_passes(tmp_path: Path) -> None:
-    folder = tmp_path / "cv"
-    run_cli("init", str(folder))
-    sections = folder / "sections.yaml"
-    sections.write_text(sections.read_text(encoding="utf-8").replace(", selected: true}", "}"), encoding="utf-8")  # fmt: skip
-    bib = folder / "publications.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("  doi      = {10.1000/example.1},\n", ""), encoding="utf-8")  # fmt: skip
+    folder = _starter(tmp_path)
+    _edit(folder / "sections.yaml", ", selected: true}", "}")
+    _edit(folder / "publications.bib", "  doi      = {10.1000/example.1},\n", "")
     result = run_cli("validate", "--content", str(folder))
     assert result.exit_code == 0, result.output
     assert "warning: variant short: section 'awards' is empty after its rules" in result.output
@@ -115,8 +121,7 @@ def test_tex_export_compiles_with_plain_latexmk(tmp_path: Path, short_pdf) -> No
 
 
 def test_watch_rebuilds_after_a_change_and_survives_a_broken_file(tmp_path: Path) -> None:
-    folder = tmp_path / "cv"
-    run_cli("init", str(folder))
+    folder = _starter(tmp_path)
     log = tmp_path / "watch.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
@@ -150,8 +155,7 @@ def _wait_for(log: Path, marker: str, count: int, limit: float = 90) -> None:
 
 
 def test_stage_lines_quiet_and_verbose(tmp_path: Path) -> None:
-    folder = tmp_path / "cv"
-    run_cli("init", str(folder))
+    folder = _starter(tmp_path)
     args = ("pdf", "--content", str(folder), "-o", str(tmp_path / "cv.pdf"), "--build-dir", str(tmp_path / "b"))  # fmt: skip
     result = run_cli(*args, "--verbose")
     assert result.exit_code == 0, result.output
