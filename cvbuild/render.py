@@ -428,11 +428,13 @@ def _publications(section: models.PublicationsSection, view: View) -> list[str]:
     if section.impact:
         lines += _impact(section.impact, view)
     present = {p.category for p in view.publications}
+    # The .bib cvbuild writes holds exactly the entries to print, so \nocite{*} cites them all.
+    # Unlike a list of keys, it stays the same when an entry is added, so biber runs only once.
+    lines.append(r"\nocite{*}")
     for spec in section.lists:
         keys = [p.key for p in view.publications if p.category == spec.category]
         if spec.category not in present:
             continue
-        lines.append(rf"\nocite{{{','.join(keys)}}}")
         lines.append(rf"\addtocategory{{{spec.category}}}{{{','.join(keys)}}}")
         lines.append(
             rf"\printbibliography[category={spec.category},heading=cvbuild,env=cvbuild,"
