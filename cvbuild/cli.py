@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 
 from cvbuild import __version__, cache
-from cvbuild.errors import CvbuildError
+from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError
 
 EPILOG = (
-    "Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken, "
-    "70 internal error."
+    "Exit codes: 0 ok, 1 invalid input (or a file that cannot be read or written), 2 usage, "
+    "3 TeX failed, 4 a variant's rule broken, 70 internal error."
 )
 EXIT_INTERNAL = 70
 
@@ -54,6 +54,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except OSError as error:  # a folder or file that cannot be read or written
+            where = f": {error.filename}" if error.filename else ""
+            click.echo(f"error: {error.strerror or error}{where}", err=True)
+            sys.exit(EXIT_INVALID_INPUT)
         except Exception as error:
             if os.environ.get("CVBUILD_DEBUG"):
                 raise

@@ -62,6 +62,12 @@ class InputError(CvbuildError):
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
+class OutputError(CvbuildError):
+    """The PDF (or a PNG) cannot be written where it should go."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+
 class TexError(CvbuildError):
     """LaTeX, biber or latexmk failed; the message is a short excerpt, the log path says more.
 

@@ -33,7 +33,14 @@ from cvbuild.compile import (
     write_standalone,
 )
 from cvbuild.dates import PartialDate
-from cvbuild.errors import CvbuildError, InputError, Problem, RuleError, TexError
+from cvbuild.errors import (
+    CvbuildError,
+    InputError,
+    OutputError,
+    Problem,
+    RuleError,
+    TexError,
+)
 from cvbuild.load import bibliography_spec, load_cv, section_position
 from cvbuild.models import CV
 from cvbuild.progress import SILENT, Progress, stage_line
@@ -292,7 +299,13 @@ def _newest_input(cv: CV, options: BuildOptions) -> int:
 
 def _publish(pdf: Path, output: Path) -> None:
     """Copy to a temporary file beside the target, then rename: readers see old or new, never half."""
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the PDF to {output}: its folder {output.parent} cannot be made "
+            f"({error.strerror})"
+        ) from None
     handle, temporary = tempfile.mkstemp(
         prefix=f".{output.name}.", suffix=".tmp", dir=output.parent
     )

@@ -103,3 +103,16 @@ def test_broken_bib_exits_1_one_message_each_and_keeps_the_pdf(tmp_path: Path) -
     assert "refs.bib:3: noyear: @article entry lacks year" in output
     assert "refs.bib:4: cannot parse entry" in output
     assert out.read_bytes() == before
+
+
+def test_an_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    content = make_content(tmp_path, SECTIONS, bib=BIB)
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    result = run_cli("pdf", "--content", str(content), "-o", str(tmp_path / "file" / "cv.pdf"),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        f"error: cannot write the PDF to {tmp_path / 'file' / 'cv.pdf'}: its folder"
+        in result.output
+    )
+    assert "Traceback" not in result.output
