@@ -1,7 +1,9 @@
 """The whole build, top to bottom: load → select → render → compile → check.
 
-Each stage is one call; `build` only wires them together and puts the PDF in place atomically,
-so a failed or interrupted build never replaces a good PDF.
+Each stage is one call; this module only wires them together and puts the PDF in place
+atomically, so a failed or interrupted build never replaces a good PDF. Entry points:
+`build` (one variant), `build_variants` (several, side by side), `validate` (load and select
+every variant, no TeX) and `export_tex` (render only, for `cvbuild tex`).
 """
 
 from __future__ import annotations
