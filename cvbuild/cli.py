@@ -200,7 +200,8 @@ class _Say:
 
 
 def _failed(error: CvbuildError, request: Request, variant: str) -> int:
-    prefix = f"{variant}: " if len(request.names) > 1 else ""
+    several = len(request.names) > 1 and not str(error).startswith(f"{variant}:")
+    prefix = f"{variant}: " if several else ""
     click.echo(f"error: {prefix}{error}", err=True)
     _tail_of_log(request, variant, err=True)
     return error.exit_code

@@ -113,3 +113,21 @@ def test_too_many_selected_publications_stop_the_build(tmp_path: Path) -> None:
     assert result.exit_code == 4
     assert "short: 8 publications selected in group B, at most 5 allowed" in result.output
     assert not (tmp_path / "out" / "short.pdf").exists()
+
+
+def test_all_builds_every_variant_and_reports_the_one_that_fails(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    variants = (content / "variants.yaml").read_text(encoding="utf-8")
+    (content / "variants.yaml").write_text(
+        variants.replace("caps: {A: 10, B: 10}", "caps: {A: 10, B: 5}"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = run_cli("pdf", "--all", "--content", str(content), "--out-dir", str(out),
+                     "--build-dir", str(tmp_path / "build"))  # fmt: skip
+    assert result.exit_code == 4
+    assert (
+        "error: short: short: 8 publications selected in group B, at most 5 allowed"
+        in result.output
+    )
+    assert (out / "full.pdf").exists() and not (out / "short.pdf").exists()
+    assert re.search(r"^full: .*full\.pdf \(\d+ pages", result.output, re.M)
