@@ -168,7 +168,7 @@ def build_request(request: Request) -> int:
         try:
             result = build(all_options[0], display.progress())
         except CvbuildError as error:
-            display.close()
+            display.close()  # before the message, so the spinner cannot write into it
             return _failed(error, request, all_options[0].variant)
         finally:
             display.close()
