@@ -132,15 +132,14 @@ def compile_project(
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
         _raise_failure(build_dir, completed.stdout)
-    problems = log_problems(log.read_text(encoding="latin-1") if log.exists() else "")
-    problems += biber_problems(build_dir / f"{JOBNAME}.blg")
+    log_text = log.read_text(encoding="latin-1") if log.exists() else ""
+    problems = log_problems(log_text) + biber_problems(build_dir / f"{JOBNAME}.blg")
     if problems:
         raise TexError(
             "LaTeX finished with problems:\n"
             + "\n".join(f"  {p}" for p in problems)
             + f"\nFull log: {log}"
         )
-    log_text = log.read_text(encoding="latin-1")
     warnings = overfull_boxes(log_text, tex.read_text(encoding="utf-8").splitlines())
     written = re.findall(rf"Output written on {JOBNAME}\.pdf \((\d+) pages?", log_text)
     if not written:
@@ -324,12 +323,13 @@ def _raise_failure(build_dir: Path, output: str) -> NoReturn:
         lines = log[match.start() :].splitlines()[:8]
         context = [line for line in lines if line.strip() and not line.startswith("Here is how")]
         excerpt = "\n".join(f"  {line}" for line in context[:5])
-        number, source = _source_line(build_dir, match.group())
+        tex_lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
+        number, source = _source_line(tex_lines, match.group())
         where = f"\n  in the generated .tex: {source}" if source else ""
         entries = _ENTRY_MARK.findall(log[: match.start()])
         raise TexError(
             f"LaTeX failed:\n{excerpt}{where}\nFull log: {log_path}",
-            section=_section_at(build_dir, number),
+            section=section_of_line(tex_lines, number),
             entry=entries[-1] if entries and _in_bibliography(source) else None,
         )
     if biber:
@@ -343,23 +343,17 @@ def _raise_failure(build_dir: Path, output: str) -> NoReturn:
 _ENTRY_MARK = re.compile(r"^cvbuild-entry: (.+)$", re.M)
 
 
-def _source_line(build_dir: Path, error_line: str) -> tuple[int, str]:
+def _source_line(tex_lines: list[str], error_line: str) -> tuple[int, str]:
     """The line number and text in the generated .tex that the error points at."""
     match = re.match(rf"^(?:\./)?{JOBNAME}\.tex:(\d+):", error_line)
     if not match:
         return 0, ""
-    lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
     number = int(match[1])
-    return (number, lines[number - 1][:160]) if 0 < number <= len(lines) else (0, "")
-
-
-def _section_at(build_dir: Path, number: int) -> str | None:
-    """The id of the section the .tex line belongs to (the nearest marker above it)."""
-    lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
-    return section_of_line(lines, number)
+    return (number, tex_lines[number - 1][:160]) if 0 < number <= len(tex_lines) else (0, "")
 
 
 def section_of_line(tex_lines: list[str], number: int) -> str | None:
+    """The id of the section a .tex line belongs to (the nearest marker above it)."""
     for line in reversed(tex_lines[:number]):
         if line.startswith(SECTION_MARKER):
             return line.removeprefix(SECTION_MARKER).rstrip("% \n")  # PyLaTeX ends lines with %
