@@ -43,7 +43,7 @@ from cvbuild.errors import (
     RuleError,
     TexError,
 )
-from cvbuild.load import bibliography_spec, load_cv, section_position
+from cvbuild.load import bibliography_spec, content_files, load_cv, section_position
 from cvbuild.models import CV
 from cvbuild.progress import SILENT, Progress, stage_line
 from cvbuild.render import render
@@ -248,12 +248,13 @@ def _build(options: BuildOptions, progress: Progress, content: Content) -> Build
         raise RuleError(
             "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
         )
-    bib_files = (
-        tuple(options.content_dir / name for name in cv.bibliography.files)
-        if cv.bibliography
-        else ()
+    return BuildResult(
+        options.variant,
+        options.output,
+        pdf_report.pages,
+        counts,
+        _bib_files(cv, options.content_dir),
     )
-    return BuildResult(options.variant, options.output, pdf_report.pages, counts, bib_files)
 
 
 def _pointing_at_content(
@@ -270,13 +271,17 @@ def _pointing_at_content(
 def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir: Path) -> str:
     if error.entry:
         entry = next((p for p in publications if p.key == error.entry), None)
-        where = f" ({Problem('', entry.file, entry.line)}".rstrip(": ") + ")" if entry else ""
+        where = _where(entry.file, entry.line) if entry else ""
         return f"\nCaused by the .bib entry '{error.entry}'{where}: check its fields."
     if error.section:
-        file, line = section_position(content_dir, error.section)
-        where = f" ({Problem('', file, line)}".rstrip(": ") + ")" if file else ""
+        where = _where(*section_position(content_dir, error.section))
         return f"\nIn the section '{error.section}'{where}."
     return ""
+
+
+def _where(file: Path | None, line: int | None) -> str:
+    """' (sections.yaml:40)', written as problems are; '' when the place is unknown."""
+    return f" ({str(Problem('', file, line)).rstrip(': ')})" if file else ""
 
 
 def _today() -> PartialDate:
@@ -293,10 +298,12 @@ def _epoch(date: PartialDate) -> int:
 def _newest_input(cv: CV, options: BuildOptions) -> int:
     """Without an as-of date, the PDF's time stamp is that of the newest content or .bib file,
     so the same files give the same PDF whenever they are built."""
-    files = list(options.content_dir.glob("*.y*ml"))
-    if cv.bibliography:
-        files += [options.content_dir / name for name in cv.bibliography.files]
+    files = [*content_files(options.content_dir), *_bib_files(cv, options.content_dir)]
     return max(int(f.stat().st_mtime) for f in files if f.exists())
+
+
+def _bib_files(cv: CV, content_dir: Path) -> tuple[Path, ...]:
+    return tuple(content_dir / name for name in cv.bibliography.files) if cv.bibliography else ()
 
 
 def _publish(pdf: Path, output: Path) -> None:
