@@ -88,10 +88,7 @@ def render(selection: Selection, all_publications: tuple[Publication, ...]) -> R
     bib = bibliography_file(selection.publications, lists)
     metadata = _metadata(selection)
     if cv.settings.pdf_a:
-        xmpdata = "".join(
-            rf"\{key}{{{escape_xmp(value) if key != 'Keywords' else value}}}" + "\n"
-            for key, value in metadata.items()
-        )
+        xmpdata = _xmpdata(metadata)
     else:
         xmpdata = ""
         preamble.append(NoEscape(_hyperref_metadata(metadata)))
@@ -107,28 +104,51 @@ def render(selection: Selection, all_publications: tuple[Publication, ...]) -> R
     return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata, assets)
 
 
-def _metadata(selection: Selection) -> dict[str, str]:
-    """Title, author, subject, keywords, language and producer, for XMP or the PDF Info."""
+@dataclass(frozen=True)
+class Metadata:
+    """The PDF's document information, as plain text; each writer escapes it its own way."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    creator: str
+
+
+def _metadata(selection: Selection) -> Metadata:
     cv = selection.cv
-    keywords = cv.settings.keywords or [section.title for section in cv.sections]
     description = " ".join(selection.variant.description.split())
-    return {
-        "Title": f"Curriculum Vitae — {cv.person.full_name}",
-        "Author": cv.person.full_name,
-        "Subject": f"{selection.variant_name}: {description}".rstrip(": "),
-        "Keywords": r"\sep ".join(escape_xmp(k) for k in keywords),
-        "Language": cv.settings.language,
-        "CreatorTool": f"cvbuild {__version__}",
+    return Metadata(
+        title=f"Curriculum Vitae — {cv.person.full_name}",
+        author=cv.person.full_name,
+        subject=f"{selection.variant_name}: {description}".rstrip(": "),
+        keywords=tuple(cv.settings.keywords or [section.title for section in cv.sections]),
+        language=cv.settings.language,
+        creator=f"cvbuild {__version__}",
+    )
+
+
+def _xmpdata(meta: Metadata) -> str:
+    r"""pdfx's \jobname.xmpdata (PDF/A): its own escaping, keywords separated by \sep."""
+    fields = {
+        "Title": escape_xmp(meta.title),
+        "Author": escape_xmp(meta.author),
+        "Subject": escape_xmp(meta.subject),
+        "Keywords": r"\sep ".join(escape_xmp(k) for k in meta.keywords),
+        "Language": escape_xmp(meta.language),
+        "CreatorTool": escape_xmp(meta.creator),
     }
+    return "".join(rf"\{key}{{{value}}}" + "\n" for key, value in fields.items())
 
 
-def _hyperref_metadata(metadata: dict[str, str]) -> str:
-    keywords = metadata["Keywords"].replace(r"\sep ", ", ")
+def _hyperref_metadata(meta: Metadata) -> str:
+    """The same information for a plain PDF, through hyperref."""
     return (
         r"\AtEndPreamble{\hypersetup{"
-        rf"pdftitle={{{escape(metadata['Title'])}}}, pdfauthor={{{escape(metadata['Author'])}}}, "
-        rf"pdfsubject={{{escape(metadata['Subject'])}}}, pdfkeywords={{{escape(keywords)}}}, "
-        rf"pdflang={{{metadata['Language']}}}, pdfcreator={{{escape(metadata['CreatorTool'])}}}}}}}"
+        rf"pdftitle={{{escape(meta.title)}}}, pdfauthor={{{escape(meta.author)}}}, "
+        rf"pdfsubject={{{escape(meta.subject)}}}, pdfkeywords={{{escape(', '.join(meta.keywords))}}}, "
+        rf"pdflang={{{meta.language}}}, pdfcreator={{{escape(meta.creator)}}}}}}}"
     )
 
 
