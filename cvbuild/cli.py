@@ -1,6 +1,5 @@
-"""Command line: parse options, call the pipeline, turn errors into messages and exit codes.
-
-Exit codes: 0 ok, 1 invalid input, 2 usage, 3 TeX failed, 4 a variant's rule broken.
+"""Command line: parse options, call the pipeline, turn errors into messages and exit codes
+(listed in EPILOG, shown by --help).
 """
 
 from __future__ import annotations
@@ -245,8 +244,10 @@ def watch(
                 code = build_request(request)
                 outcome = "ok" if code == 0 else f"failed (exit {code})"
                 # (the .bib files of the last good read stay watched while the YAML is broken)
-                files = files | _watched_files(content_dir, with_bib=True)
-                seen = _stat(files)
+                found = _watched_files(content_dir, with_bib=True) - files
+                files = files | found
+                # the state the build started from: a save during the build triggers another
+                seen = {**_stat(found), **current}
                 click.echo(
                     f"[{time.strftime('%H:%M:%S')}] {outcome} in {_since(started)}; "
                     f"watching {len(files)} files (Ctrl-C stops)"
