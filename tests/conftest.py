@@ -112,10 +112,9 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
-@pytest.fixture(scope="session")
-def seed_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the shipped content and .bib, so tests never touch the repository's files."""
-    root = tmp_path_factory.mktemp("seed")
+def copy_seed(root: Path) -> Path:
+    """A copy of the shipped content and .bib under `root`, for tests that edit them; returns
+    the content folder."""
     shutil.copytree(CONTENT, root / "content")
     shutil.copytree(ROOT / "bib", root / "bib")
     return root / "content"
@@ -141,6 +140,14 @@ def short_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
 @pytest.fixture(scope="session")
 def full_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
     return build_seed_variant("full", tmp_path_factory.mktemp("full"))
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Edit a test's copy of a file; an `old` that is not there fails the test (an edit that
+    silently missed would make the test pass for the wrong reason)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def make_content(root: Path, sections_yaml: str, bib: str | None = None, extra: str = "") -> Path:

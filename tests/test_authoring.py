@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pypdf import PdfReader
 from ruamel.yaml import YAML
 
 from cvbuild.models import CV
-from tests.conftest import CONTENT, ROOT, pdf_text, run_cli
+from tests.conftest import CONTENT, ROOT, copy_seed, pdf_text, replace_in, run_cli
 
 pytestmark = pytest.mark.tex
 
@@ -49,21 +48,15 @@ def _starter(tmp_path: Path) -> Path:
     return folder
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old  # an edit that misses would weaken the test silently
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_validate_reports_every_planted_problem_with_its_line(tmp_path: Path) -> None:
     folder = _starter(tmp_path)
     person, sections, bib = (
         folder / n for n in ("person.yaml", "sections.yaml", "publications.bib")
     )
-    _edit(person, "  font_size: 11", "  font_size: 13")
-    _edit(sections, "            summary: Research", "            sumary: Research")
-    _edit(sections, "period: 2019 – 2022\n            distinction", "period: 2019 – 20x2\n            distinction")  # fmt: skip
-    _edit(bib, "  year      = {2023},\n", "")
+    replace_in(person, "  font_size: 11", "  font_size: 13")
+    replace_in(sections, "            summary: Research", "            sumary: Research")
+    replace_in(sections, "period: 2019 – 2022\n            distinction", "period: 2019 – 20x2\n            distinction")  # fmt: skip
+    replace_in(bib, "  year      = {2023},\n", "")
 
     def line_of(path: Path, needle: str) -> int:
         return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
@@ -83,8 +76,8 @@ def test_validate_reports_every_planted_problem_with_its_line(tmp_path: Path) ->
 
 def test_validate_warns_but_passes(tmp_path: Path) -> None:
     folder = _starter(tmp_path)
-    _edit(folder / "sections.yaml", ", selected: true}", "}")
-    _edit(folder / "publications.bib", "  doi      = {10.1000/example.1},\n", "")
+    replace_in(folder / "sections.yaml", ", selected: true}", "}")
+    replace_in(folder / "publications.bib", "  doi      = {10.1000/example.1},\n", "")
     result = run_cli("validate", "--content", str(folder))
     assert result.exit_code == 0, result.output
     assert "warning: variant short: section 'awards' is empty after its rules" in result.output
@@ -174,11 +167,9 @@ def test_stage_lines_quiet_and_verbose(tmp_path: Path) -> None:
     ("style", "paper"), [("casual", "a4"), ("banking", "letter"), ("oldstyle", "a4")]
 )
 def test_each_style_builds_the_shipped_cv(tmp_path: Path, style: str, paper: str) -> None:
-    shutil.copytree(CONTENT, tmp_path / "content")
-    shutil.copytree(ROOT / "bib", tmp_path / "bib")
-    person = tmp_path / "content" / "person.yaml"
-    text = person.read_text(encoding="utf-8").replace("style: classic", f"style: {style}")
-    person.write_text(text.replace("paper: a4", f"paper: {paper}"), encoding="utf-8")
+    person = copy_seed(tmp_path) / "person.yaml"
+    replace_in(person, "style: classic", f"style: {style}")
+    replace_in(person, "paper: a4", f"paper: {paper}")
     pdf = tmp_path / "cv.pdf"
     result = run_cli("pdf", "--variant", "short", "--content", str(tmp_path / "content"), "-o", str(pdf),
                      "--build-dir", str(tmp_path / "build"))  # fmt: skip

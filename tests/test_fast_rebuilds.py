@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTENT, ROOT, run_cli
+from tests.conftest import copy_seed, replace_in, run_cli
 
 pytestmark = pytest.mark.tex
 
@@ -17,12 +16,6 @@ NEW_ENTRY = """
 @misc{newpreprint, author = {Lapuschkin, S and Doe, J}, title = {A Freshly Added Preprint},
   eprint = {2399.00001}, archivePrefix = {arXiv}, year = {2023}, keywords = {selected}}
 """
-
-
-def _workspace(root: Path) -> Path:
-    shutil.copytree(CONTENT, root / "content")
-    shutil.copytree(ROOT / "bib", root / "bib")
-    return root / "content"
 
 
 def _build(content: Path, variant: str = "short") -> tuple[str, str]:
@@ -35,28 +28,25 @@ def _build(content: Path, variant: str = "short") -> tuple[str, str]:
 
 
 def _edit(content: Path) -> None:
-    sections = content / "sections.yaml"
-    text = sections.read_text(encoding="utf-8")
-    assert "Research Group Leadership" in text
-    sections.write_text(text.replace("Research Group Leadership", "Research Group Lead"), "utf-8")
+    replace_in(content / "sections.yaml", "Research Group Leadership", "Research Group Lead")
     bib = content.parent / "bib" / "publications.bib"
     bib.write_text(bib.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
 
 
 def test_incremental_build_gives_the_bytes_of_a_cold_build(tmp_path: Path) -> None:
-    warm = _workspace(tmp_path / "warm")
+    warm = copy_seed(tmp_path / "warm")
     before, _ = _build(warm)
     _edit(warm)
     after_edit, output = _build(warm)  # reuses aux files, bbl and the preamble format
     assert after_edit != before and ", unchanged," not in output
-    cold = _workspace(tmp_path / "cold")
+    cold = copy_seed(tmp_path / "cold")
     _edit(cold)
     from_scratch, _ = _build(cold)
     assert after_edit == from_scratch
 
 
 def test_unchanged_inputs_skip_the_build_and_changes_do_not(tmp_path: Path) -> None:
-    content = _workspace(tmp_path)
+    content = copy_seed(tmp_path)
     first, output = _build(content)
     assert ", unchanged," not in output
     again, output = _build(content)
@@ -79,11 +69,9 @@ def test_unchanged_inputs_skip_the_build_and_changes_do_not(tmp_path: Path) -> N
 
 
 def test_a_failed_build_is_never_skipped(tmp_path: Path) -> None:
-    content = _workspace(tmp_path)
+    content = copy_seed(tmp_path)
     _build(content)
-    variants = content / "variants.yaml"
-    good = variants.read_text(encoding="utf-8")
-    variants.write_text(good.replace("page_budget: 4", "page_budget: 1"), encoding="utf-8")
+    replace_in(content / "variants.yaml", "page_budget: 4", "page_budget: 1")
     args = ("pdf", "--variant", "short", "--content", str(content), "-o", str(tmp_path / "short.pdf"),
             "--build-dir", str(tmp_path / "build"))  # fmt: skip
     assert run_cli(*args).exit_code == 4

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from cvbuild import __version__
-from tests.conftest import CONTENT, ROOT, BuiltPdf, make_content, run_cli
+from tests.conftest import BuiltPdf, copy_seed, make_content, replace_in, run_cli
 
 pytestmark = pytest.mark.tex
 
@@ -103,21 +102,15 @@ def test_overfull_lines_are_reported_with_their_item(tmp_path: Path) -> None:
     ), result.output
 
 
-def _copy_of_seed(root: Path) -> Path:
-    shutil.copytree(CONTENT, root / "content")
-    shutil.copytree(ROOT / "bib", root / "bib")
-    return root / "content"
-
-
 @pytest.mark.parametrize("extra", ["", "Αθήνα"], ids=["pdflatex", "lualatex"])
 def test_same_content_same_bytes(tmp_path: Path, extra: str) -> None:
     digests = []
     for name in ("first", "second"):
-        content = _copy_of_seed(tmp_path / name)
+        content = copy_seed(tmp_path / name)
         if extra:
-            person = content / "person.yaml"
-            person.write_text(person.read_text(encoding="utf-8").replace(
-                "nationality: german", f"nationality: german ({extra})"), encoding="utf-8")  # fmt: skip
+            replace_in(
+                content / "person.yaml", "nationality: german", f"nationality: german ({extra})"
+            )
         pdf = tmp_path / name / "cv.pdf"
         result = run_cli("pdf", "--variant", "short", "--content", str(content), "-o", str(pdf),
                          "--build-dir", str(tmp_path / name / "build"))  # fmt: skip

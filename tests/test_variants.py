@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from pypdf import PdfReader
 
 from cvbuild.bibliography import load_publications
 from cvbuild.load import load_cv
-from tests.conftest import CONTENT, ROOT, BuiltPdf, read_pdf, run_cli
+from tests.conftest import CONTENT, BuiltPdf, copy_seed, read_pdf, replace_in, run_cli
 from tests.test_full_pdf import _title
 
 pytestmark = pytest.mark.tex
@@ -47,14 +46,8 @@ def test_short_shows_selected_items_and_compact_supervision(short_pdf: BuiltPdf)
     assert not short_pdf.has("Teaching")
 
 
-def copy_content(tmp_path: Path) -> Path:
-    shutil.copytree(CONTENT, tmp_path / "content")
-    shutil.copytree(ROOT / "bib", tmp_path / "bib")
-    return tmp_path / "content"
-
-
 def test_a_new_variant_needs_no_code(tmp_path: Path) -> None:
-    content = copy_content(tmp_path)
+    content = copy_seed(tmp_path)
     (content / "variants.yaml").write_text(
         "variants:\n"
         "  erc:\n"
@@ -87,11 +80,8 @@ def test_a_new_variant_needs_no_code(tmp_path: Path) -> None:
 
 
 def test_exceeded_budget_exits_4_and_names_the_big_sections(tmp_path: Path) -> None:
-    content = copy_content(tmp_path)
-    variants = (content / "variants.yaml").read_text(encoding="utf-8")
-    (content / "variants.yaml").write_text(
-        variants.replace("page_budget: 4", "page_budget: 2"), encoding="utf-8"
-    )
+    content = copy_seed(tmp_path)
+    replace_in(content / "variants.yaml", "page_budget: 4", "page_budget: 2")
     out = tmp_path / "out"
     result = run_cli("pdf", "--variant", "short", "--content", str(content), "--out-dir", str(out),
                      "--build-dir", str(tmp_path / "build"))  # fmt: skip
@@ -103,11 +93,8 @@ def test_exceeded_budget_exits_4_and_names_the_big_sections(tmp_path: Path) -> N
 
 
 def test_too_many_selected_publications_stop_the_build(tmp_path: Path) -> None:
-    content = copy_content(tmp_path)
-    variants = (content / "variants.yaml").read_text(encoding="utf-8")
-    (content / "variants.yaml").write_text(
-        variants.replace("caps: {A: 10, B: 10}", "caps: {A: 10, B: 5}"), encoding="utf-8"
-    )
+    content = copy_seed(tmp_path)
+    replace_in(content / "variants.yaml", "caps: {A: 10, B: 10}", "caps: {A: 10, B: 5}")
     result = run_cli("pdf", "--variant", "short", "--content", str(content), "--out-dir", str(tmp_path / "out"),
                      "--build-dir", str(tmp_path / "build"))  # fmt: skip
     assert result.exit_code == 4
@@ -116,11 +103,8 @@ def test_too_many_selected_publications_stop_the_build(tmp_path: Path) -> None:
 
 
 def test_all_builds_every_variant_and_reports_the_one_that_fails(tmp_path: Path) -> None:
-    content = copy_content(tmp_path)
-    variants = (content / "variants.yaml").read_text(encoding="utf-8")
-    (content / "variants.yaml").write_text(
-        variants.replace("caps: {A: 10, B: 10}", "caps: {A: 10, B: 5}"), encoding="utf-8"
-    )
+    content = copy_seed(tmp_path)
+    replace_in(content / "variants.yaml", "caps: {A: 10, B: 10}", "caps: {A: 10, B: 5}")
     out = tmp_path / "out"
     result = run_cli("pdf", "--all", "--content", str(content), "--out-dir", str(out),
                      "--build-dir", str(tmp_path / "build"))  # fmt: skip
