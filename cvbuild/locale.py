@@ -1,0 +1,79 @@
+"""The words cvbuild prints by itself, per language, from `cvbuild/locales/<language>.yaml`.
+
+The content picks the language (`settings.language`, e.g. `en`, `de-AT` → `de` → `en`); single
+words can be overridden in the content (`settings.labels`). Writers never spell out a word.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from ruamel.yaml import YAML
+
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Locale:
+    language: str
+    babel: str
+    quotes: tuple[str, str]
+    months: tuple[str, ...]
+    words: MappingProxyType[str, str]
+
+    def word(self, key: str) -> str:
+        return self.words[key]
+
+    def quoted(self, text: str) -> str:
+        return f"{self.quotes[0]}{text}{self.quotes[1]}"
+
+    def with_words(self, overrides: dict[str, str]) -> Locale:
+        """The same locale with some words replaced (the content's `settings.labels`)."""
+        unknown = sorted(set(overrides) - set(self.words))
+        if unknown:
+            raise KeyError(f"no such word in the locale: {', '.join(unknown)}")
+        return Locale(
+            self.language,
+            self.babel,
+            self.quotes,
+            self.months,
+            MappingProxyType({**self.words, **overrides}),
+        )
+
+
+def available() -> tuple[str, ...]:
+    """The languages with a locale file."""
+    folder = resources.files("cvbuild") / "locales"
+    return tuple(
+        sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    )
+
+
+def locale_for(language: str) -> Locale:
+    """The locale for a BCP 47 tag: the tag itself, else its primary language, else English."""
+    known = available()
+    primary = language.split("-")[0].lower()
+    for candidate in (language, primary, DEFAULT_LANGUAGE):
+        if candidate in known:
+            return _load(candidate)
+    return _load(DEFAULT_LANGUAGE)
+
+
+@functools.cache
+def _load(language: str) -> Locale:
+    path = resources.files("cvbuild") / "locales" / f"{language}.yaml"
+    data: dict[str, Any] = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    fallback = _load(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else None
+    words = dict(fallback.words) if fallback else {}
+    words.update({str(k): str(v) for k, v in data["words"].items()})
+    return Locale(
+        language=str(data["language"]),
+        babel=str(data["babel"]),
+        quotes=(str(data["quotes"][0]), str(data["quotes"][1])),
+        months=tuple(str(m) for m in data["months"]),
+        words=MappingProxyType(words),
+    )
