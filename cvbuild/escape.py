@@ -59,6 +59,13 @@ def escape(text: str) -> str:
     return PARAGRAPH_BREAK.join(_escape_run(_fold_spaces(p)) for p in paragraphs)
 
 
+def escape_inline(text: str) -> str:
+    """A piece of a longer text (a rich-text leaf): like `escape`, but its leading and trailing
+    space is kept, as it separates it from its neighbours."""
+    text = unicodedata.normalize("NFC", text)
+    return _escape_run(re.sub(r"[ \t\r\n]+", " ", text))
+
+
 def _fold_spaces(text: str) -> str:
     """Runs of ordinary white space become one space; no-break and thin spaces stay."""
     return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")

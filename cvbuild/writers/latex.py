@@ -1,0 +1,270 @@
+"""The LaTeX writer: the composed document as a moderncv + biblatex project.
+
+Python decides only what is printed; how it looks is in `latex/cvbuild.sty`, which defines one
+macro per kind of block (`\\cvbuildentry`, `\\cvbuilditem`, `\\cvbuildgroup`, ...). PyLaTeX
+assembles the document. Every piece of user text passes through `cvbuild.escape`; the
+publication lists are printed by biblatex from a .bib written here with exactly the entries to
+print, in order, with their labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pylatex import Command, NoEscape
+from pylatex import Document as LatexDocument
+
+from cvbuild import document as doc
+from cvbuild.bibliography import CATEGORIES
+from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_inline, escape_url, escape_xmp
+from cvbuild.repertoire import Engine, engine_for
+from cvbuild.richtext import Bold, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
+
+LATEX_DIR = Path(__file__).resolve().parent.parent.parent / "latex"
+# Everything above this line of the preamble may be precompiled into a format (compile.py); a
+# no-op when the .tex is compiled the ordinary way.
+DUMP_MARKER = r"\csname endofdump\endcsname"
+BIB_NAME = "cvbuild-publications.bib"
+PHOTO_NAME = "cvbuild-photo"
+SECTION_MARKER = "% cvbuild-section: "  # lets a TeX error be traced back to its section
+
+
+@dataclass(frozen=True)
+class RenderedProject:
+    tex: str
+    bib: str
+    support_files: tuple[Path, ...]
+    engine: Engine  # pdflatex unless the text needs more than T1 (cvbuild.repertoire)
+    xmpdata: str = ""  # PDF/A metadata for pdfx ("" when PDF/A is off)
+    assets: tuple[tuple[str, Path], ...] = ()  # (name in the build dir, source file): the photo
+
+
+def latex(value: Rich) -> str:
+    """Rich text → LaTeX; the only way composed text reaches TeX."""
+    out: list[str] = []
+    for node in value:
+        if isinstance(node, Text):
+            out.append(escape_inline(node.text))
+        elif isinstance(node, Bold):
+            out.append(rf"\textbf{{{latex(node.children)}}}")
+        elif isinstance(node, Italic):
+            out.append(rf"\emph{{{latex(node.children)}}}")
+        elif isinstance(node, Link):
+            out.append(rf"\href{{{escape_url(node.url)}}}{{{latex(node.children)}}}")
+        elif isinstance(node, LineBreak):
+            out.append(r"\newline ")
+        elif isinstance(node, ParagraphBreak):
+            out.append(PARAGRAPH_BREAK)
+    return "".join(out)
+
+
+def write(document: doc.Document) -> RenderedProject:
+    latex_document = _document(document)
+    preamble = latex_document.preamble
+    preamble.extend(NoEscape(line) for line in _header(document.header))
+    if document.footer is not None:
+        preamble.append(NoEscape(rf"\cvbuildfooter{{{escape(document.footer)}}}"))
+    else:
+        preamble.append(NoEscape(r"\nopagenumbers"))
+    references = document.references
+    if references:
+        preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
+        preamble.extend(
+            NoEscape(rf"\DeclareBibliographyCategory{{{category}}}") for category in CATEGORIES
+        )
+    latex_document.append(NoEscape(r"\makecvtitle"))
+    for section in document.sections:
+        latex_document.extend(NoEscape(line) for line in _section(section))
+    support = tuple(sorted(LATEX_DIR.glob("*.sty")))
+    bib = bibliography_file(references)
+    if document.layout.pdf_a:
+        xmpdata = _xmpdata(document.metadata)
+    else:
+        xmpdata = ""
+        preamble.append(NoEscape(_hyperref_metadata(document.metadata)))
+    body = latex_document.dumps() + "\n"
+    # The PDF's file identifier: fixed for the same content, so rebuilds are byte-identical.
+    trailer_id = hashlib.md5((body + bib).encode("utf-8")).hexdigest().upper()
+    tex = body.replace(
+        r"\begin{document}", rf"\cvbuildtrailerid{{{trailer_id}}}" + "\n" + r"\begin{document}", 1
+    )
+    photo = document.header.photo
+    assets = ((f"{PHOTO_NAME}{photo.suffix.lower()}", photo),) if photo else ()
+    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata, assets)
+
+
+def _document(document: doc.Document) -> LatexDocument:
+    layout = document.layout
+    latex_document = LatexDocument(
+        documentclass="moderncv",
+        document_options=[f"{layout.font_size}pt", f"{layout.paper}paper"],
+        fontenc=None,
+        inputenc=None,
+        lmodern=False,
+        textcomp=False,
+        microtype=False,
+        page_numbers=True,  # adds `lastpage`; False would empty the page style
+    )
+    preamble = latex_document.preamble
+    preamble.append(Command("moderncvstyle", layout.style, options="nosymbols"))
+    preamble.append(Command("moderncvcolor", layout.color))
+    preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
+    if layout.pdf_a:
+        preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
+    word = document.locale.word
+    preamble.append(
+        NoEscape(
+            rf"\renewcommand*{{\cvbuildpagelabel}}{{{escape(word('page'))}}}"
+            rf"\renewcommand*{{\cvbuildoflabel}}{{{escape(word('of'))}}}"
+            rf"\renewcommand*{{\cvbuildawardlabel}}{{{escape(word('award'))}}}"
+            rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(word('code'))}}}"
+        )
+    )
+    return latex_document
+
+
+# moderncv's names for the profile networks it has an entry for; others are 'homepage'.
+_SOCIAL = {
+    "github": "github",
+    "gitlab": "gitlab",
+    "linkedin": "linkedin",
+    "orcid": "orcid",
+    "researchgate": "researchgate",
+    "twitter": "twitter",
+    "google_scholar": "googlescholar",
+}
+
+
+def _header(header: doc.Header) -> list[str]:
+    lines = [rf"\name{{{escape(header.given_names)}}}{{{escape(header.family_name)}}}"]
+    if header.title:
+        lines.append(rf"\title{{{escape(header.title)}}}")
+    if header.address:
+        lines.append(r"\address" + "".join(f"{{{escape(line)}}}" for line in header.address))
+    if header.born:
+        lines.append(rf"\born{{{escape(header.born)}}}")
+    if header.phone:
+        lines.append(rf"\phone[mobile]{{{escape(header.phone)}}}")
+    if header.email:
+        lines.append(rf"\email{{{escape_url(header.email)}}}")  # also the mailto: target
+    for profile in header.profiles:
+        network = _SOCIAL.get(profile.network, "homepage")
+        target = escape_url(profile.url.removeprefix("https://").removeprefix("http://"))
+        lines.append(rf"\social[{network}][{target}]{{{escape(profile.shown)}}}")
+    if header.extras:
+        lines.append(r"\extrainfo{" + r"\newline ".join(latex(e) for e in header.extras) + "}")
+    if header.headline:
+        lines.append(rf"\quote{{{escape(header.headline)}}}")
+    if header.photo:  # copied into the build dir under this name (TeX reads nothing outside)
+        lines.append(rf"\photo[64pt][0.4pt]{{{PHOTO_NAME}}}")
+    return lines
+
+
+def _section(section: doc.Section) -> list[str]:
+    lines = [SECTION_MARKER + section.id, rf"\cvbuildsection{{{escape(section.title)}}}"]
+    cited = False
+    for block in section.blocks:
+        if isinstance(block, doc.PublicationList) and not cited:
+            # The .bib cvbuild writes holds exactly the entries to print, so \nocite{*} cites
+            # them all; unlike a list of keys it stays the same when an entry is added, so
+            # biber runs once.
+            lines.append(r"\nocite{*}")
+            cited = True
+        lines += _block(block)
+    return lines
+
+
+def _block(block: doc.Block) -> list[str]:
+    if isinstance(block, doc.Entry):
+        return [
+            rf"\cvbuildentry{{{escape(block.date)}}}{{{latex(block.title)}}}"
+            rf"{{{latex(block.organisation)}}}{{{escape(block.location)}}}"
+            rf"{{{escape(block.note)}}}{{{latex(block.body)}}}"
+        ]
+    if isinstance(block, doc.Item):
+        return [rf"\cvbuilditem{{{escape(block.label)}}}{{{latex(block.text)}}}"]
+    if isinstance(block, doc.Group):
+        lines = [rf"\cvbuildgroup{{{escape(block.title)}}}"]
+        return lines + ([rf"\cvbuilditem{{}}{{{latex(block.note)}}}"] if block.note else [])
+    if isinstance(block, doc.Table):
+        return _table(block)
+    if isinstance(block, doc.PublicationList):
+        keys = ",".join(reference.publication.key for reference in block.references)
+        return [
+            rf"\addtocategory{{{block.category}}}{{{keys}}}",
+            rf"\cvbuildpublications{{{block.category}}}{{{escape(block.title)}}}",
+        ]
+    raise TypeError(f"no LaTeX for {type(block).__name__}")
+
+
+def _table(table: doc.Table) -> list[str]:
+    head = " & ".join(["", *(rf"\textbf{{{escape(c)}}}" for c in table.columns)]) + r" \\"
+    rows = [" & ".join(escape(cell) for cell in row) + r" \\" for row in table.rows]
+    body = "\n".join(
+        [rf"\begin{{cvbuildmetrics}}{{{len(table.columns)}}}", head, *rows, r"\end{cvbuildmetrics}"]
+    )
+    lines = [rf"\cvbuilditem{{}}{{{body}}}"]
+    if table.caption:
+        lines.append(rf"\cvbuilditem{{}}{{\small{latex(table.caption)}}}")
+    return lines
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _xmpdata(meta: doc.Metadata) -> str:
+    r"""pdfx's \jobname.xmpdata (PDF/A): its own escaping, keywords separated by \sep."""
+    fields = {
+        "Title": escape_xmp(meta.title),
+        "Author": escape_xmp(meta.author),
+        "Subject": escape_xmp(meta.subject),
+        "Keywords": r"\sep ".join(escape_xmp(k) for k in meta.keywords),
+        "Language": escape_xmp(meta.language),
+        "CreatorTool": escape_xmp(meta.creator),
+    }
+    return "".join(rf"\{key}{{{value}}}" + "\n" for key, value in fields.items())
+
+
+def _hyperref_metadata(meta: doc.Metadata) -> str:
+    """The same information for a plain PDF, through hyperref."""
+    return (
+        r"\AtEndPreamble{\hypersetup{"
+        rf"pdftitle={{{escape(meta.title)}}}, pdfauthor={{{escape(meta.author)}}}, "
+        rf"pdfsubject={{{escape(meta.subject)}}}, pdfkeywords={{{escape(', '.join(meta.keywords))}}}, "
+        rf"pdflang={{{meta.language}}}, pdfcreator={{{escape(meta.creator)}}}}}}}"
+    )
+
+
+# --------------------------------------------------------------------------- the .bib for biber
+
+
+def _breakable_url(url: str) -> str:
+    """A URL as visible text that may break after each slash."""
+    shown = escape(url.removeprefix("https://").removeprefix("http://"))
+    return shown.replace("/", r"/\allowbreak{}")
+
+
+def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
+    """The .bib biber reads: checked fields only, plus cvbuild's labels, awards, code links and
+    owner annotations. Entries stay in printed order (`sorting=none` keeps it)."""
+    chunks = []
+    for reference in references:
+        publication = reference.publication
+        fields = dict(publication.fields)
+        fields.pop("keywords", None)
+        if publication.month:
+            fields["month"] = str(publication.month)
+        fields["usera"] = escape(reference.label)
+        if publication.award:
+            fields["userb"] = escape(publication.award)
+        if publication.code:
+            fields["userc"] = ", ".join(
+                rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
+            )
+        if publication.owner_positions:
+            fields["author+an"] = ";".join(f"{i}=highlight" for i in publication.owner_positions)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+        chunks.append(f"@{publication.entry_type}{{{publication.key},\n{body}\n}}\n")
+    return "\n".join(chunks)
