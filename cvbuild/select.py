@@ -78,8 +78,14 @@ class _Filter:
     def wanted(self, last_year: int, selected: bool = True) -> bool:
         return self.recent(last_year) and (selected or not self.rules.selected_only)
 
-    def cap(self, items: list[T]) -> list[T]:
-        return items[: self.rules.max_items]
+    def cap(self, items: list[T], newest: Callable[[T], tuple[int, int, int]]) -> list[T]:
+        """At most `max_items` items: the newest ones (by `newest`), in the order written."""
+        limit = self.rules.max_items
+        if limit is None or len(items) <= limit:
+            return items
+        ranked = sorted(range(len(items)), key=lambda i: newest(items[i]), reverse=True)
+        keep = set(ranked[:limit])  # a stable sort: of equally new items, the first written
+        return [item for index, item in enumerate(items) if index in keep]
 
 
 T = TypeVar("T")
@@ -98,7 +104,8 @@ def _experience(section: models.ExperienceSection, keep: _Filter) -> models.Expe
             roles = [r.model_copy(update={"blocks": [], "staff": []}) for r in roles]
         if roles:
             employers.append(employer.model_copy(update={"roles": roles}))
-    return section.model_copy(update={"employers": keep.cap(employers)})
+    latest = lambda employer: max(role.period.sort_key for role in employer.roles)  # noqa: E731
+    return section.model_copy(update={"employers": keep.cap(employers, latest)})
 
 
 def _education(section: models.EducationSection, keep: _Filter) -> models.EducationSection:
@@ -109,12 +116,13 @@ def _education(section: models.EducationSection, keep: _Filter) -> models.Educat
             degrees = [d.model_copy(update={"summary": None}) for d in degrees]
         if degrees:
             institutions.append(institution.model_copy(update={"degrees": degrees}))
-    return section.model_copy(update={"institutions": keep.cap(institutions)})
+    latest = lambda institution: max(d.period.sort_key for d in institution.degrees)  # noqa: E731
+    return section.model_copy(update={"institutions": keep.cap(institutions, latest)})
 
 
 def _teaching(section: models.TeachingSection, keep: _Filter) -> models.TeachingSection:
     terms = [t for t in section.terms if keep.recent(t.term.year)]
-    return section.model_copy(update={"terms": keep.cap(terms)})
+    return section.model_copy(update={"terms": keep.cap(terms, lambda t: t.term.sort_key)})
 
 
 def _supervision(section: models.SupervisionSection, keep: _Filter) -> models.SupervisionSection:
@@ -122,7 +130,8 @@ def _supervision(section: models.SupervisionSection, keep: _Filter) -> models.Su
     for group in section.groups:
         people = [p for p in group.people if keep.recent(max(x.last_year for x in p.period))]
         if people:
-            groups.append(group.model_copy(update={"people": keep.cap(people)}))
+            latest = lambda person: max(p.sort_key for p in person.period)  # noqa: E731
+            groups.append(group.model_copy(update={"people": keep.cap(people, latest)}))
     return section.model_copy(update={"groups": groups})
 
 
@@ -132,23 +141,26 @@ def _projects(section: models.ProjectsSection, keep: _Filter) -> models.Projects
         for p in section.projects
         if keep.recent(p.period.last_year) and (p.leading or not keep.rules.leading_only)
     ]
-    return section.model_copy(update={"projects": keep.cap(projects)})
+    return section.model_copy(update={"projects": keep.cap(projects, lambda p: p.period.sort_key)})
 
 
 def _awards(section: models.AwardsSection, keep: _Filter) -> models.AwardsSection:
     awards = [a for a in section.awards if keep.wanted(a.year, a.selected)]
-    return section.model_copy(update={"awards": keep.cap(awards)})
+    return section.model_copy(update={"awards": keep.cap(awards, lambda a: (a.year, 0, 0))})
 
 
 def _patents(section: models.PatentsSection, keep: _Filter) -> models.PatentsSection:
     families = [f for f in section.families if keep.recent(max(d.date.year for d in f.documents))]
-    return section.model_copy(update={"families": keep.cap(families)})
+    latest = lambda family: max(d.date.sort_key for d in family.documents)  # noqa: E731
+    return section.model_copy(update={"families": keep.cap(families, latest)})
 
 
 def _talks(section: models.TalksSection, keep: _Filter) -> models.TalksSection:
     groups = []
     for group in section.groups:
-        talks = keep.cap([t for t in group.talks if keep.recent(t.date.year)])
+        talks = keep.cap(
+            [t for t in group.talks if keep.recent(t.date.year)], lambda t: t.date.sort_key
+        )
         if talks:
             groups.append(group.model_copy(update={"talks": talks}))
     return section.model_copy(update={"groups": groups})
