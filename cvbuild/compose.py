@@ -81,10 +81,12 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     context = Context(
         locale, selection.as_of, selection.publications, all_publications, selection.compact
     )
-    sections = tuple(
+    composed = (
         Section(section.id, section.title, tuple(COMPOSERS[section.kind](section, context)))
         for section in cv.sections
     )
+    # A section the variant's rules left empty is left out, heading and all (`validate` warns).
+    sections = tuple(section for section in composed if section.blocks)
     variant = selection.variant
     footer = None
     if variant.footer:
@@ -290,19 +292,19 @@ def _supervision(section: models.SupervisionSection, context: Context) -> list[B
 
 
 def _supervision_compact(section: models.SupervisionSection, context: Context) -> list[Block]:
-    """Counts per group (current ones in brackets), then the current PhD students by name."""
+    """Per group how many were supervised to the end and how many still are, in words; the
+    current PhD students by name."""
     blocks: list[Block] = []
     for group in section.groups:
-        current = sum(1 for person in group.people if person.is_current)
-        count = (
-            f"{len(group.people)} ({current} {context.word('open_end')})"
-            if current
-            else str(len(group.people))
+        current = [person.name for person in group.people if person.is_current]
+        done = len(group.people) - len(current)
+        counts = ", ".join(
+            f"{number} {context.word(word)}"
+            for number, word in ((done, "completed"), (len(current), "ongoing"))
+            if number
         )
-        names = ""
-        if group.level == "phd" and current:
-            names = ": " + ", ".join(p.name for p in group.people if p.is_current)
-        blocks.append(Item(group.title, rich(f"{count}{names}")))
+        names = f": {', '.join(current)}" if group.level == "phd" and current else ""
+        blocks.append(Item(group.title, rich(counts + names)))
     return blocks
 
 

@@ -20,7 +20,13 @@ class Model(BaseModel):
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1, description="Text with **bold**, *italic*, [link](url).")]
-Url = Annotated[str, Field(pattern=r"^(https?|mailto)://?\S+$", description="An absolute URL.")]
+Url = Annotated[
+    str,
+    Field(
+        pattern=r"^(https?://[^/\s]\S*|mailto:[^/\s]\S*)$",
+        description="An absolute URL: https://..., http://... or mailto:name@host.",
+    ),
+]
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", description="A short lowercase id.")]
 
 

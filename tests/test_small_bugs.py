@@ -15,3 +15,72 @@ def test_shipped_cvs_build_without_warnings(fixture: str, request: pytest.Fixtur
     the proceedings ISBN 978-3-031-43895-0 with the same pages) and added."""
     built: BuiltPdf = request.getfixturevalue(fixture)
     assert "warning" not in built.output.lower(), built.output
+
+
+@pytest.mark.parametrize(
+    ("url", "valid"),
+    [
+        ("mailto:ada@example.org", True),
+        ("mailto://ada@example.org", False),
+        ("https://www.uni.edu/~ada/", True),
+        ("http:/typo.org", False),
+        ("https:///x", False),
+    ],
+)
+def test_url_field_takes_mailto_without_slashes(url: str, valid: bool) -> None:
+    """Issue 21.2: `mailto:` was refused and `mailto://` accepted."""
+    from pydantic import ValidationError
+
+    from cvbuild.models import Project
+
+    make = lambda: Project(acronym="A", title="T", period="2020", url=url)  # noqa: E731
+    if valid:
+        assert make().url == url
+    else:
+        with pytest.raises(ValidationError, match="url"):
+            make()
+
+
+@pytest.mark.parametrize(
+    ("people", "expected"),
+    [
+        (["2015 – 2019", "2016 – 2020"], "2 completed"),
+        (["2022-", "2023-"], "2 ongoing: P0, P1"),
+        (["2015 – 2019", "2022-"], "1 completed, 1 ongoing: P1"),
+    ],
+)
+def test_compact_supervision_says_what_its_numbers_mean(people: list[str], expected: str) -> None:
+    """Issue 21.5: compact supervision printed "2 (2 today)"."""
+    from cvbuild.compose import compose
+    from cvbuild.richtext import plain
+    from tests.test_select_rules import choose, cv_with
+
+    supervision = {
+        "id": "sup",
+        "kind": "supervision",
+        "title": "Supervision",
+        "groups": [
+            {
+                "title": "PhD students",
+                "level": "phd",
+                "people": [
+                    {"name": f"P{i}", "institution": "U", "period": period, "topic": "t"}
+                    for i, period in enumerate(people)
+                ],
+            }
+        ],
+    }
+    cv = cv_with([supervision], rules={"sup": {"compact": True}})
+    (item,) = compose(choose(cv), ()).sections[0].blocks
+    assert item.label == "PhD students" and plain(item.text) == expected
+
+
+def test_section_emptied_by_the_rules_is_left_out() -> None:
+    """Issue 21.4 (part): a publications section with no selected entry prints no bare heading."""
+    from cvbuild.compose import compose
+    from tests.test_select_rules import PUBLICATIONS_SECTION, choose, cv_with, publication
+
+    section = {k: v for k, v in PUBLICATIONS_SECTION.items() if k != "impact"}
+    cv = cv_with([section], publications={"selected_only": True})
+    entries = (publication("j1", "journal", 2020, selected=False),)
+    assert compose(choose(cv, entries), entries).sections == ()
