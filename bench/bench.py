@@ -108,15 +108,18 @@ def latexmk(directory: Path) -> None:
 
 
 def python_stages(content: Path, variant: str, runs: int) -> float:
-    """load + select + render in this process (imports excluded, as the CLI pays them once)."""
+    """load + select + compose + write in this process (imports excluded, as the CLI pays them once)."""
+    from cvbuild.compose import compose
     from cvbuild.dates import PartialDate
     from cvbuild.pipeline import load_content
-    from cvbuild.render import render
     from cvbuild.select import select
+    from cvbuild.writers import latex
 
     def stages() -> None:
         cv, publications = load_content(content)
-        render(select(cv, publications, variant, PartialDate(2026, 1, 1)), publications)
+        latex.write(
+            compose(select(cv, publications, variant, PartialDate(2026, 1, 1)), publications)
+        )
 
     return median_time(stages, runs)
 

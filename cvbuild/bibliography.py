@@ -14,14 +14,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from cvbuild.errors import InputError, Problem
-from cvbuild.models import Bibliography, PublicationCategory
+from cvbuild.fields import PublicationCategory
 from cvbuild.repertoire import unprintable
+
+if TYPE_CHECKING:
+    from cvbuild.models import Bibliography
 
 CATEGORIES: tuple[PublicationCategory, ...] = ("journal", "proceedings", "chapter", "preprint")
 

@@ -27,7 +27,7 @@ from typing import NoReturn
 
 from cvbuild.errors import TexError
 from cvbuild.progress import SILENT, Progress
-from cvbuild.render import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
+from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
 _TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
@@ -361,7 +361,7 @@ def section_of_line(tex_lines: list[str], number: int) -> str | None:
 
 
 def _in_bibliography(source: str) -> bool:
-    return source.startswith("\\printbibliography")
+    return source.startswith("\\cvbuildpublications")
 
 
 _LOG_PROBLEMS = (

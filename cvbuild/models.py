@@ -7,52 +7,21 @@ silently ignored field. Text fields accept the small inline markup documented in
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import Field, model_validator
 
-from cvbuild.dates import Date, PeriodField, TermField
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-NonEmpty = Annotated[str, Field(min_length=1)]
-Text = Annotated[str, Field(min_length=1, description="Text with **bold**, *italic*, [link](url).")]
-Url = Annotated[
-    str,
-    Field(
-        pattern=r"^(https?://[^/\s]\S*|mailto:[^/\s]\S*)$",
-        description="An absolute URL: https://..., http://... or mailto:name@host.",
-    ),
-]
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", description="A short lowercase id.")]
-
-
-def _split_commas(value: Any) -> Any:
-    if isinstance(value, str) and "," in value:
-        return [part.strip() for part in value.split(",")]
-    if isinstance(value, str | int):
-        return [value]
-    return value
-
-
-Periods = Annotated[
-    list[PeriodField],
-    BeforeValidator(_split_commas),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": ["string", "integer"], "pattern": r"^\d{4}"},
-                {"type": "array", "items": {"type": ["string", "integer"], "pattern": r"^\d{4}"}},
-            ],
-            "description": "One period or several, comma-separated: '2019 – 2021, 2023-'.",
-            "examples": ["2023-", "2014-03 – 2014-08, 2016-04 – 2016-10"],
-        }
-    ),
-]
-
+from cvbuild.dates import Date
+from cvbuild.fields import (
+    Model,
+    NonEmpty,
+    PublicationCategory,
+    SectionBase,
+    Slug,
+    Text,
+    Url,
+)
+from cvbuild.kinds import KINDS
 
 # --------------------------------------------------------------------------- person
 
@@ -111,249 +80,14 @@ class Person(Model):
 # --------------------------------------------------------------------------- sections
 
 
-class SectionBase(Model):
-    id: Slug = Field(description="Used by variants to pick and order sections.")
-    title: NonEmpty
-
-
-class LabeledText(Model):
-    label: NonEmpty
-    text: Text
-
-
-class BioSection(SectionBase):
-    kind: Literal["bio"]
-    paragraphs: list[Text] = Field(min_length=1)
-
-
-class StaffCount(Model):
-    count: int = Field(ge=0)
-    role: NonEmpty
-
-
-class Role(Model):
-    title: NonEmpty
-    period: PeriodField
-    summary: Text | None = None
-    staff: list[StaffCount] = []
-    blocks: list[LabeledText] = Field([], description="E.g. 'Research', 'Teaching'.")
-    selected: bool = False
-
-
-class Employer(Model):
-    name: NonEmpty
-    location: str = ""
-    roles: list[Role] = Field(min_length=1)
-
-
-class ExperienceSection(SectionBase):
-    kind: Literal["experience"]
-    employers: list[Employer] = Field(min_length=1)
-
-
-class Degree(Model):
-    degree: NonEmpty
-    period: PeriodField
-    distinction: str = ""
-    summary: Text | None = None
-    thesis: str = ""
-    supervisors: list[NonEmpty] = []
-
-
-class Institution(Model):
-    name: NonEmpty
-    location: str = ""
-    degrees: list[Degree] = Field(min_length=1)
-
-
-class EducationSection(SectionBase):
-    kind: Literal["education"]
-    institutions: list[Institution] = Field(min_length=1)
-
-
-class Course(Model):
-    title: NonEmpty
-    kind: str = Field("", description="E.g. 'block seminar', 'integrated lecture'.")
-    role: Text | None = Field(None, description="What you did, e.g. 'Co-Teaching, Grading'.")
-
-
-class TeachingTerm(Model):
-    term: TermField
-    courses: list[Course] = Field(min_length=1)
-
-
-class TeachingSection(SectionBase):
-    kind: Literal["teaching"]
-    note: Text | None = None
-    terms: list[TeachingTerm] = Field(min_length=1)
-
-
-SupervisionLevel = Literal["postdoc", "phd", "master", "bachelor", "guest"]
-
-
-class Supervisee(Model):
-    name: NonEmpty
-    institution: NonEmpty
-    period: Periods
-    topic: NonEmpty
-    co_supervision: bool = False
-
-    @property
-    def is_current(self) -> bool:
-        return any(p.open_end for p in self.period)
-
-
-class SupervisionGroup(Model):
-    title: NonEmpty
-    level: SupervisionLevel
-    people: list[Supervisee] = Field(min_length=1)
-
-
-class SupervisionSection(SectionBase):
-    kind: Literal["supervision"]
-    groups: list[SupervisionGroup] = Field(min_length=1)
-
-
-class Project(Model):
-    acronym: NonEmpty
-    title: NonEmpty
-    period: PeriodField
-    role: str = Field("", description="E.g. 'leading role'.")
-    leading: bool = Field(False, description="True where you lead the project (or its part).")
-    url: Url | None = None
-
-
-class ProjectsSection(SectionBase):
-    kind: Literal["projects"]
-    projects: list[Project] = Field(min_length=1)
-
-
-class SkillsSection(SectionBase):
-    kind: Literal["skills"]
-    skills: list[LabeledText] = Field(min_length=1)
-
-
-class Award(Model):
-    name: NonEmpty
-    year: int = Field(ge=1900, le=2200)
-    rank: str = Field("", description="E.g. '1st place', 'finalist'.")
-    description: Text | None = None
-    selected: bool = False
-
-
-class AwardsSection(SectionBase):
-    kind: Literal["awards"]
-    awards: list[Award] = Field(min_length=1)
-
-
-class PatentDocument(Model):
-    office: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="WO, EP, US, CN, ...")]
-    number: NonEmpty
-    kind_code: str = Field("", description="E.g. 'A1'.")
-    title: NonEmpty
-    status: Literal["published", "granted"]
-    date: Date
-
-
-class PatentFamily(Model):
-    title: NonEmpty
-    documents: list[PatentDocument] = Field(min_length=1)
-
-
-class PatentsSection(SectionBase):
-    kind: Literal["patents"]
-    families: list[PatentFamily] = Field(min_length=1)
-
-
-class Talk(Model):
-    title: NonEmpty
-    date: Date
-    event: Text
-    kind: str = Field("", description="E.g. 'invited talk', 'keynote'.")
-    url: Url | None = None
-
-
-class TalkGroup(Model):
-    title: NonEmpty
-    note: Text | None = None
-    talks: list[Talk] = Field(min_length=1)
-
-
-class TalksSection(SectionBase):
-    kind: Literal["talks"]
-    groups: list[TalkGroup] = Field(min_length=1)
-
-
-PublicationCategory = Literal["journal", "proceedings", "chapter", "preprint"]
-
-
-class CategoryList(Model):
-    category: PublicationCategory
-    title: NonEmpty
-    numbering: Literal["ascending", "descending"] = Field(
-        "ascending", description="ascending: newest is 1; descending: newest is N."
-    )
-    prefix: str = Field("", description="Label prefix, e.g. 'J' for J1, J2, ...")
-
-
-class MetricColumn(Model):
-    label: NonEmpty
-    since: int | None = Field(None, description="Counts publications from this year on.")
-
-
-class MetricRow(Model):
-    label: NonEmpty
-    values: list[int | str] | Literal["publications"] = Field(
-        description="One value per column, or 'publications' to count the .bib entries."
-    )
-
-
-class Impact(Model):
-    title: NonEmpty
-    columns: list[MetricColumn] = Field(min_length=1)
-    rows: list[MetricRow] = Field(min_length=1)
-    source: NonEmpty
-    retrieved: Date
-
-    @model_validator(mode="after")
-    def _row_widths(self) -> Impact:
-        for row in self.rows:
-            if row.values != "publications" and len(row.values) != len(self.columns):
-                raise ValueError(
-                    f"row {row.label!r} has {len(row.values)} values for "
-                    f"{len(self.columns)} columns"
-                )
-        return self
-
-
-class PublicationsSection(SectionBase):
-    kind: Literal["publications"]
-    impact: Impact | None = None
-    lists: list[CategoryList] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _each_category_once(self) -> PublicationsSection:
-        seen = [item.category for item in self.lists]
-        doubles = sorted({c for c in seen if seen.count(c) > 1})
-        if doubles:
-            raise ValueError(f"category listed twice: {', '.join(doubles)}")
-        return self
-
-
-Section = Annotated[
-    BioSection
-    | ExperienceSection
-    | EducationSection
-    | TeachingSection
-    | SupervisionSection
-    | ProjectsSection
-    | SkillsSection
-    | AwardsSection
-    | PatentsSection
-    | TalksSection
-    | PublicationsSection,
-    Field(discriminator="kind"),
-]
+if TYPE_CHECKING:
+    Section = SectionBase
+else:
+    # One member per registered kind, told apart by `kind:`.
+    Section = Annotated[
+        Union[tuple(kind.model for kind in KINDS)],  # noqa: UP007  (a union built from a list)
+        Field(discriminator="kind"),
+    ]
 
 
 # --------------------------------------------------------------------------- bibliography

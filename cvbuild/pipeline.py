@@ -34,6 +34,7 @@ from cvbuild.compile import (
     write_png_pages,
     write_standalone,
 )
+from cvbuild.compose import compose
 from cvbuild.dates import PartialDate
 from cvbuild.errors import (
     CvbuildError,
@@ -46,8 +47,8 @@ from cvbuild.errors import (
 from cvbuild.load import bibliography_spec, content_files, load_cv, section_position
 from cvbuild.models import CV
 from cvbuild.progress import SILENT, Progress, stage_line
-from cvbuild.render import render
 from cvbuild.select import section_is_empty, select
+from cvbuild.writers import latex
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
     """Write a variant as a self-contained LaTeX project for hand-tuning (no TeX run)."""
     cv, publications = load_content(content_dir)
     selection = select(cv, publications, variant, today=_today())
-    return write_standalone(render(selection, publications), directory)
+    return write_standalone(latex.write(compose(selection, publications)), directory)
 
 
 def cache_key(options: BuildOptions) -> str:
@@ -223,7 +224,8 @@ def _build(options: BuildOptions, progress: Progress, content: Content) -> Build
         report(" · ".join(f"{category} {count}" for category, count in counts.items()))
     for problem in link_warnings(selection.publications):
         report(f"warning: {problem}")
-    project = _stage(progress, "render", lambda: render(selection, publications))
+    document = _stage(progress, "compose", lambda: compose(selection, publications))
+    project = _stage(progress, "write", lambda: latex.write(document))
     build_dir = options.build_root / options.variant
     epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else _newest_input(cv, options)
     with build_lock(build_dir):

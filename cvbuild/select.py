@@ -6,14 +6,13 @@ can print as it is. Rules that cannot be met (too many selected publications) ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from cvbuild import models
 from cvbuild.bibliography import Publication
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
+from cvbuild.kinds import Filter, kind_of
 from cvbuild.models import CV, PUBLICATION_GROUPS, SectionRules, Variant
 
 
@@ -43,14 +42,12 @@ def select(
     sections = []
     for section_id in order:
         rules = variant.rules.get(section_id, SectionRules())
-        trimmed = _TRIMMERS[by_id[section_id].kind](by_id[section_id], _Filter(rules, as_of))
-        if isinstance(trimmed, models.PublicationsSection) and not variant.metrics:
-            trimmed = trimmed.model_copy(update={"impact": None})
-        sections.append(trimmed)
+        section = by_id[section_id]
+        sections.append(kind_of(section).trim(section, Filter(rules, as_of, variant.metrics)))
     settings = cv.settings
     if variant.font_size is not None:
         settings = settings.model_copy(update={"font_size": variant.font_size})
-    prints_publications = any(isinstance(s, models.PublicationsSection) for s in sections)
+    prints_publications = any(section.kind == "publications" for section in sections)
     return Selection(
         variant_name=variant_name,
         variant=variant,
@@ -63,143 +60,8 @@ def select(
     )
 
 
-@dataclass(frozen=True)
-class _Filter:
-    """One section's rules, with the questions the trimmers ask of them."""
-
-    rules: SectionRules
-    as_of: PartialDate
-
-    def recent(self, last_year: int) -> bool:
-        """Inside the date window (`since_years`), counting back from the as-of year."""
-        window = self.rules.since_years
-        return window is None or last_year >= self.as_of.year - window
-
-    def wanted(self, last_year: int, selected: bool = True) -> bool:
-        return self.recent(last_year) and (selected or not self.rules.selected_only)
-
-    def cap(self, items: list[T], newest: Callable[[T], tuple[int, int, int]]) -> list[T]:
-        """At most `max_items` items: the newest ones (by `newest`), in the order written."""
-        limit = self.rules.max_items
-        if limit is None or len(items) <= limit:
-            return items
-        ranked = sorted(range(len(items)), key=lambda i: newest(items[i]), reverse=True)
-        keep = set(ranked[:limit])  # a stable sort: of equally new items, the first written
-        return [item for index, item in enumerate(items) if index in keep]
-
-
-T = TypeVar("T")
-S = TypeVar("S", bound=models.Section)
-
-
-def _unchanged(section: S, keep: _Filter) -> S:
-    return section
-
-
-def _experience(section: models.ExperienceSection, keep: _Filter) -> models.ExperienceSection:
-    employers = []
-    for employer in section.employers:
-        roles = [r for r in employer.roles if keep.wanted(r.period.last_year, r.selected)]
-        if keep.rules.brief:
-            roles = [r.model_copy(update={"blocks": [], "staff": []}) for r in roles]
-        if roles:
-            employers.append(employer.model_copy(update={"roles": roles}))
-    latest = lambda employer: max(role.period.sort_key for role in employer.roles)  # noqa: E731
-    return section.model_copy(update={"employers": keep.cap(employers, latest)})
-
-
-def _education(section: models.EducationSection, keep: _Filter) -> models.EducationSection:
-    institutions = []
-    for institution in section.institutions:
-        degrees = [d for d in institution.degrees if keep.recent(d.period.last_year)]
-        if keep.rules.brief:
-            degrees = [d.model_copy(update={"summary": None}) for d in degrees]
-        if degrees:
-            institutions.append(institution.model_copy(update={"degrees": degrees}))
-    latest = lambda institution: max(d.period.sort_key for d in institution.degrees)  # noqa: E731
-    return section.model_copy(update={"institutions": keep.cap(institutions, latest)})
-
-
-def _teaching(section: models.TeachingSection, keep: _Filter) -> models.TeachingSection:
-    terms = [t for t in section.terms if keep.recent(t.term.year)]
-    return section.model_copy(update={"terms": keep.cap(terms, lambda t: t.term.sort_key)})
-
-
-def _supervision(section: models.SupervisionSection, keep: _Filter) -> models.SupervisionSection:
-    groups = []
-    for group in section.groups:
-        people = [p for p in group.people if keep.recent(max(x.last_year for x in p.period))]
-        if people:
-            latest = lambda person: max(p.sort_key for p in person.period)  # noqa: E731
-            groups.append(group.model_copy(update={"people": keep.cap(people, latest)}))
-    return section.model_copy(update={"groups": groups})
-
-
-def _projects(section: models.ProjectsSection, keep: _Filter) -> models.ProjectsSection:
-    projects = [
-        p
-        for p in section.projects
-        if keep.recent(p.period.last_year) and (p.leading or not keep.rules.leading_only)
-    ]
-    return section.model_copy(update={"projects": keep.cap(projects, lambda p: p.period.sort_key)})
-
-
-def _awards(section: models.AwardsSection, keep: _Filter) -> models.AwardsSection:
-    awards = [a for a in section.awards if keep.wanted(a.year, a.selected)]
-    return section.model_copy(update={"awards": keep.cap(awards, lambda a: (a.year, 0, 0))})
-
-
-def _patents(section: models.PatentsSection, keep: _Filter) -> models.PatentsSection:
-    families = [f for f in section.families if keep.recent(max(d.date.year for d in f.documents))]
-    latest = lambda family: max(d.date.sort_key for d in family.documents)  # noqa: E731
-    return section.model_copy(update={"families": keep.cap(families, latest)})
-
-
-def _talks(section: models.TalksSection, keep: _Filter) -> models.TalksSection:
-    groups = []
-    for group in section.groups:
-        talks = keep.cap(
-            [t for t in group.talks if keep.recent(t.date.year)], lambda t: t.date.sort_key
-        )
-        if talks:
-            groups.append(group.model_copy(update={"talks": talks}))
-    return section.model_copy(update={"groups": groups})
-
-
-# Each kind's list of items, to tell when a variant's rules leave a section empty.
-_ITEMS: dict[str, Callable[[Any], list[Any]]] = {
-    "bio": lambda s: s.paragraphs,
-    "experience": lambda s: s.employers,
-    "education": lambda s: s.institutions,
-    "teaching": lambda s: s.terms,
-    "supervision": lambda s: s.groups,
-    "projects": lambda s: s.projects,
-    "skills": lambda s: s.skills,
-    "awards": lambda s: s.awards,
-    "patents": lambda s: s.families,
-    "talks": lambda s: s.groups,
-    "publications": lambda s: s.lists,
-}
-
-
 def section_is_empty(section: models.Section) -> bool:
-    return not _ITEMS[section.kind](section)
-
-
-# How each section kind is trimmed; kinds without items to pick (bio, skills) pass unchanged.
-_TRIMMERS: dict[str, Callable[[Any, _Filter], models.Section]] = {
-    "bio": _unchanged,
-    "experience": _experience,
-    "education": _education,
-    "teaching": _teaching,
-    "supervision": _supervision,
-    "projects": _projects,
-    "skills": _unchanged,
-    "awards": _awards,
-    "patents": _patents,
-    "talks": _talks,
-    "publications": _unchanged,
-}
+    return not kind_of(section).items(section)
 
 
 def _publications(

@@ -152,7 +152,16 @@ def test_stage_lines_quiet_and_verbose(tmp_path: Path) -> None:
     args = ("pdf", "--content", str(folder), "-o", str(tmp_path / "cv.pdf"), "--build-dir", str(tmp_path / "b"))  # fmt: skip
     result = run_cli(*args, "--verbose")
     assert result.exit_code == 0, result.output
-    for stage in ("load", "select", "render", "preamble", "pdflatex 1", "biber 1", "check"):
+    for stage in (
+        "load",
+        "select",
+        "compose",
+        "write",
+        "preamble",
+        "pdflatex 1",
+        "biber 1",
+        "check",
+    ):
         assert f"  {stage} " in result.output, stage
     assert "--- last 20 lines of" in result.output and "Output written on cv.pdf" in result.output
     assert "\r" not in result.output  # no spinner when the output is not a terminal

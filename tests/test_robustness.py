@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from cvbuild.compile import compile_project
 from cvbuild.errors import TexError
 from cvbuild.load import section_position
-from cvbuild.render import SECTION_MARKER, RenderedProject
+from cvbuild.writers.latex import SECTION_MARKER, RenderedProject
 from tests.conftest import ROOT, make_content, pdf_text, run_cli
 
 pytestmark = pytest.mark.tex

@@ -30,14 +30,6 @@ def _section(selection: select.Selection, section_id: str) -> typing.Any:
     return next(s for s in selection.cv.sections if s.id == section_id)
 
 
-def test_every_section_kind_has_a_trimmer() -> None:
-    kinds = {
-        typing.get_args(cls.model_fields["kind"].annotation)[0]
-        for cls in typing.get_args(typing.get_args(models.Section)[0])
-    }
-    assert kinds == set(select._TRIMMERS)
-
-
 def test_date_window_counts_back_from_the_as_of_date(seed) -> None:
     cv, publications = seed
     assert cv.settings.as_of == PartialDate(2023, 10, 13)

@@ -31,7 +31,7 @@ def test_url_field_takes_mailto_without_slashes(url: str, valid: bool) -> None:
     """Issue 21.2: `mailto:` was refused and `mailto://` accepted."""
     from pydantic import ValidationError
 
-    from cvbuild.models import Project
+    from cvbuild.kinds.projects import Project
 
     make = lambda: Project(acronym="A", title="T", period="2020", url=url)  # noqa: E731
     if valid:

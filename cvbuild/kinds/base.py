@@ -1,0 +1,82 @@
+"""What a section kind is: its model, how a variant's rules trim it, how it composes.
+
+Each kind lives in one module of `cvbuild.kinds` and ends with a `KIND = SectionKind(...)`; the
+content model's union of sections, the JSON Schema, selection and composition all follow from
+the list in `cvbuild/kinds/__init__.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from cvbuild.dates import PartialDate, Period
+from cvbuild.fields import SectionBase
+
+if TYPE_CHECKING:
+    from cvbuild.bibliography import Publication
+    from cvbuild.document import Block
+    from cvbuild.locale import Locale
+    from cvbuild.models import SectionRules
+
+S = TypeVar("S", bound=SectionBase)
+T = TypeVar("T")
+DateKey = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One section's rules in a variant, with the questions the trimmers ask of them."""
+
+    rules: SectionRules
+    as_of: PartialDate
+    metrics: bool = True  # the variant prints metrics (h-index, citations)
+
+    def recent(self, last_year: int) -> bool:
+        """Inside the date window (`since_years`), counting back from the as-of year."""
+        window = self.rules.since_years
+        return window is None or last_year >= self.as_of.year - window
+
+    def wanted(self, last_year: int, selected: bool = True) -> bool:
+        return self.recent(last_year) and (selected or not self.rules.selected_only)
+
+    def cap(self, items: list[T], newest: Callable[[T], DateKey]) -> list[T]:
+        """At most `max_items` items: the newest ones (by `newest`), in the order written."""
+        limit = self.rules.max_items
+        if limit is None or len(items) <= limit:
+            return items
+        ranked = sorted(range(len(items)), key=lambda i: newest(items[i]), reverse=True)
+        keep = set(ranked[:limit])  # a stable sort: of equally new items, the first written
+        return [item for index, item in enumerate(items) if index in keep]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What composing a section needs besides the section itself."""
+
+    locale: Locale
+    as_of: PartialDate
+    publications: tuple[Publication, ...]  # those the variant prints, newest first
+    all_publications: tuple[Publication, ...]  # every entry of the .bib files (for counts)
+    compact: frozenset[str] = frozenset()  # ids of sections in compact form
+
+    def word(self, key: str) -> str:
+        return self.locale.word(key)
+
+    def period(self, period: Period) -> str:
+        return period.display(self.word("open_end"))
+
+
+def unchanged(section: S, keep: Filter) -> S:
+    """The trimmer of kinds without items to pick."""
+    return section
+
+
+@dataclass(frozen=True)
+class SectionKind(Generic[S]):
+    name: str  # the `kind:` written in the YAML
+    model: type[S]
+    items: Callable[[S], Sequence[Any]]  # no items left: the section is empty
+    trim: Callable[[S, Filter], S]  # a variant's rules applied (a copy, never in place)
+    compose: Callable[[S, Context], list[Block]]

@@ -1,0 +1,78 @@
+"""The `experience` section kind: Employers with their roles: title, period, summary, staff, labelled text blocks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from cvbuild.dates import PeriodField
+from cvbuild.document import Block, Entry
+from cvbuild.fields import LabeledText, Model, NonEmpty, SectionBase, Text
+from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.richtext import EMPTY, ParagraphBreak, Rich, italic, join, parse_markup, rich
+
+
+class StaffCount(Model):
+    count: int = Field(ge=0)
+    role: NonEmpty
+
+
+class Role(Model):
+    title: NonEmpty
+    period: PeriodField
+    summary: Text | None = None
+    staff: list[StaffCount] = []
+    blocks: list[LabeledText] = Field([], description="E.g. 'Research', 'Teaching'.")
+    selected: bool = False
+
+
+class Employer(Model):
+    name: NonEmpty
+    location: str = ""
+    roles: list[Role] = Field(min_length=1)
+
+
+class ExperienceSection(SectionBase):
+    kind: Literal["experience"]
+    employers: list[Employer] = Field(min_length=1)
+
+
+def _latest(employer: Employer) -> tuple[int, int, int]:
+    return max(role.period.sort_key for role in employer.roles)
+
+
+def trim(section: ExperienceSection, keep: Filter) -> ExperienceSection:
+    employers = []
+    for employer in section.employers:
+        roles = [r for r in employer.roles if keep.wanted(r.period.last_year, r.selected)]
+        if keep.rules.brief:
+            roles = [r.model_copy(update={"blocks": [], "staff": []}) for r in roles]
+        if roles:
+            employers.append(employer.model_copy(update={"roles": roles}))
+    return section.model_copy(update={"employers": keep.cap(employers, _latest)})
+
+
+def compose(section: ExperienceSection, context: Context) -> list[Block]:
+    blocks: list[Block] = []
+    for employer in section.employers:
+        for role in employer.roles:
+            staff: Rich = EMPTY
+            if role.staff:
+                counts = ", ".join(f"{s.count} {s.role}" for s in role.staff)
+                staff = rich(f"({context.word('staff')}: {counts})")
+            labelled = [rich(italic(f"{b.label}:"), " ", parse_markup(b.text)) for b in role.blocks]
+            summary = parse_markup(role.summary) if role.summary else EMPTY
+            blocks.append(
+                Entry(
+                    date=context.period(role.period),
+                    title=rich(role.title),
+                    organisation=rich(employer.name),
+                    location=employer.location,
+                    body=join([summary, staff, *labelled], ParagraphBreak()),
+                )
+            )
+    return blocks
+
+
+KIND = SectionKind("experience", ExperienceSection, lambda s: s.employers, trim, compose)

@@ -1,0 +1,133 @@
+"""The `publications` section kind: Publication lists printed from the .bib files, with an optional metrics table."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from cvbuild import bibliography
+from cvbuild.dates import Date
+from cvbuild.document import Block, Group, PublicationList, Reference, Table
+from cvbuild.fields import Model, NonEmpty, PublicationCategory, SectionBase
+from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.richtext import italic
+
+
+class CategoryList(Model):
+    category: PublicationCategory
+    title: NonEmpty
+    numbering: Literal["ascending", "descending"] = Field(
+        "ascending", description="ascending: newest is 1; descending: newest is N."
+    )
+    prefix: str = Field("", description="Label prefix, e.g. 'J' for J1, J2, ...")
+
+
+class MetricColumn(Model):
+    label: NonEmpty
+    since: int | None = Field(None, description="Counts publications from this year on.")
+
+
+class MetricRow(Model):
+    label: NonEmpty
+    values: list[int | str] | Literal["publications"] = Field(
+        description="One value per column, or 'publications' to count the .bib entries."
+    )
+
+
+class Impact(Model):
+    title: NonEmpty
+    columns: list[MetricColumn] = Field(min_length=1)
+    rows: list[MetricRow] = Field(min_length=1)
+    source: NonEmpty
+    retrieved: Date
+
+    @model_validator(mode="after")
+    def _row_widths(self) -> Impact:
+        for row in self.rows:
+            if row.values != "publications" and len(row.values) != len(self.columns):
+                raise ValueError(
+                    f"row {row.label!r} has {len(row.values)} values for "
+                    f"{len(self.columns)} columns"
+                )
+        return self
+
+
+class PublicationsSection(SectionBase):
+    kind: Literal["publications"]
+    impact: Impact | None = None
+    lists: list[CategoryList] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_category_once(self) -> PublicationsSection:
+        seen = [item.category for item in self.lists]
+        doubles = sorted({c for c in seen if seen.count(c) > 1})
+        if doubles:
+            raise ValueError(f"category listed twice: {', '.join(doubles)}")
+        return self
+
+
+def trim(section: PublicationsSection, keep: Filter) -> PublicationsSection:
+    """The entries are chosen by the variant's `publications` rules (cvbuild.select); a section
+    rule can only drop the metrics table."""
+    return section if keep.metrics else section.model_copy(update={"impact": None})
+
+
+def compose(section: PublicationsSection, context: Context) -> list[Block]:
+    blocks: list[Block] = []
+    if section.impact:
+        blocks += _impact(section.impact, context)
+    labels = publication_labels(context.publications, section.lists)
+    for spec in section.lists:
+        references = tuple(
+            Reference(labels[p.key], p) for p in context.publications if p.category == spec.category
+        )
+        if references:
+            blocks.append(PublicationList(spec.category, spec.title, references))
+    return blocks
+
+
+def publication_labels(
+    publications: tuple[bibliography.Publication, ...], lists: list[CategoryList]
+) -> dict[str, str]:
+    """Each entry's printed label: the list's prefix and its number within its category
+    (newest is 1, or newest is N for descending lists)."""
+    specs = {spec.category: spec for spec in lists}
+    counts = bibliography.count_by_category(publications)
+    seen: dict[str, int] = {}
+    labels = {}
+    for publication in publications:
+        seen[publication.category] = seen.get(publication.category, 0) + 1
+        spec = specs.get(publication.category)
+        number = seen[publication.category]
+        if spec and spec.numbering == "descending":
+            number = counts[publication.category] + 1 - number
+        labels[publication.key] = f"{spec.prefix if spec else ''}{number}"
+    return labels
+
+
+def _impact(impact: Impact, context: Context) -> list[Block]:
+    rows = []
+    for row in impact.rows:
+        if row.values == "publications":
+            values = [
+                str(
+                    sum(
+                        1
+                        for p in context.all_publications
+                        if column.since is None or p.year >= column.since
+                    )
+                )
+                for column in impact.columns
+            ]
+        else:
+            values = [str(v) for v in row.values]
+        rows.append((row.label, *values))
+    source = f"{impact.source}, {context.word('retrieved')} {impact.retrieved.display()}."
+    return [
+        Group(impact.title),
+        Table(tuple(c.label for c in impact.columns), tuple(rows), italic(source)),
+    ]
+
+
+KIND = SectionKind("publications", PublicationsSection, lambda s: s.lists, trim, compose)

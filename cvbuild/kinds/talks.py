@@ -1,0 +1,59 @@
+"""The `talks` section kind: Talks in groups (talks, invited lectures): date, title, event, kind, link."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from cvbuild.dates import Date
+from cvbuild.document import Block, Group, Item
+from cvbuild.fields import Model, NonEmpty, SectionBase, Text, Url
+from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.richtext import LineBreak, italic, link, parse_markup, rich
+
+
+class Talk(Model):
+    title: NonEmpty
+    date: Date
+    event: Text
+    kind: str = Field("", description="E.g. 'invited talk', 'keynote'.")
+    url: Url | None = None
+
+
+class TalkGroup(Model):
+    title: NonEmpty
+    note: Text | None = None
+    talks: list[Talk] = Field(min_length=1)
+
+
+class TalksSection(SectionBase):
+    kind: Literal["talks"]
+    groups: list[TalkGroup] = Field(min_length=1)
+
+
+def trim(section: TalksSection, keep: Filter) -> TalksSection:
+    groups = []
+    for group in section.groups:
+        recent = [t for t in group.talks if keep.recent(t.date.year)]
+        talks = keep.cap(recent, lambda t: t.date.sort_key)
+        if talks:
+            groups.append(group.model_copy(update={"talks": talks}))
+    return section.model_copy(update={"groups": groups})
+
+
+def compose(section: TalksSection, context: Context) -> list[Block]:
+    blocks: list[Block] = []
+    for group in section.groups:
+        blocks.append(Group(group.title))
+        if group.note:
+            blocks.append(Item("", italic(parse_markup(group.note))))
+        for talk in group.talks:
+            kind = f" ({talk.kind})" if talk.kind else ""
+            title = link(talk.url, context.locale.quoted(talk.title))
+            text = rich(title, ".", LineBreak(), parse_markup(talk.event), kind)
+            blocks.append(Item(talk.date.display(), text))
+    return blocks
+
+
+KIND = SectionKind("talks", TalksSection, lambda s: s.groups, trim, compose)
