@@ -174,24 +174,36 @@ class SectionRules(Model):
     brief: bool = Field(False, description="Experience, education: titles and dates, no texts.")
 
 
-PublicationGroup = Literal["A", "B"]
-# DFG's groups: A peer-reviewed (journal, proceedings, chapters), B other (preprints).
-PUBLICATION_GROUPS: dict[PublicationCategory, PublicationGroup] = {
-    "journal": "A",
-    "proceedings": "A",
-    "chapter": "A",
-    "preprint": "B",
+# DFG's groups (form 53.200): A peer-reviewed (journal, proceedings, chapters), B other.
+DFG_GROUPS: dict[str, list[PublicationCategory]] = {
+    "A": ["journal", "proceedings", "chapter"],
+    "B": ["preprint"],
 }
 
 
 class PublicationRules(Model):
     selected_only: bool = Field(False, description="Only entries marked selected.")
-    caps: dict[PublicationGroup, int] = Field(
-        {}, description="At most this many per group (A peer-reviewed, B preprints)."
+    groups: dict[NonEmpty, list[PublicationCategory]] = Field(
+        DFG_GROUPS,
+        description="Named groups of publication categories that `caps` count; default DFG's "
+        "A (journal, proceedings, chapter) and B (preprint).",
+    )
+    caps: dict[NonEmpty, int] = Field(
+        {}, description="At most this many publications per group of `groups`, e.g. {A: 10}."
     )
     since_years: int | None = Field(
         None, ge=0, description="Only entries from the last N years before the as-of date."
     )
+
+    @model_validator(mode="after")
+    def _caps_name_groups(self) -> PublicationRules:
+        unknown = sorted(set(self.caps) - set(self.groups))
+        if unknown:
+            raise ValueError(
+                f"caps name unknown groups {', '.join(unknown)}; the groups are "
+                f"{', '.join(self.groups)} (define more under `groups`)"
+            )
+        return self
 
 
 class Variant(Model):

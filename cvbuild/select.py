@@ -13,7 +13,7 @@ from cvbuild.bibliography import Publication
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
-from cvbuild.models import CV, PUBLICATION_GROUPS, SectionRules, Variant
+from cvbuild.models import CV, SectionRules, Variant
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _publications(
     )
     broken = []
     for group, cap in sorted(rules.caps.items()):
-        members = [p for p in chosen if PUBLICATION_GROUPS[p.category] == group]
+        members = [p for p in chosen if p.category in rules.groups[group]]
         if len(members) > cap:
             broken.append(
                 f"{variant_name}: {len(members)} publications selected in group {group}, "

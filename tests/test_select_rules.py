@@ -216,3 +216,21 @@ def test_without_compact_every_person_is_listed() -> None:
     document = compose(choose(cv_with([SUPERVISION])), ())
     text = " ".join(plain(b.text) for b in document.sections[0].blocks if isinstance(b, Item))
     assert "Current One" in text and "Done One" in text
+
+
+def test_publication_groups_are_data() -> None:
+    groups = {"peer": ["journal"], "other": ["preprint", "proceedings"]}
+    cv = cv_with([PUBLICATIONS_SECTION], publications={"groups": groups, "caps": {"other": 1}})
+    entries = (
+        publication("j1", "journal", 2020),
+        publication("j2", "journal", 2021),
+        publication("p1", "preprint", 2020),
+    )
+    assert len(choose(cv, entries).publications) == 3
+    with pytest.raises(RuleError, match="2 publications selected in group other, at most 1"):
+        choose(cv, (*entries, publication("c1", "proceedings", 2022)))
+
+
+def test_a_cap_on_an_undefined_group_is_an_input_error() -> None:
+    with pytest.raises(ValueError, match="caps name unknown groups C; the groups are A, B"):
+        cv_with([PUBLICATIONS_SECTION], publications={"caps": {"C": 3}})
