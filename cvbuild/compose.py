@@ -34,12 +34,7 @@ from cvbuild.select import Selection
 def locale_of(settings: models.Settings) -> Locale:
     """The content's language, with the words `settings.labels` overrides."""
     locale = locale_for(settings.language)
-    overrides = {
-        key: value
-        for key, value in settings.labels.model_dump().items()
-        if value is not None and key in locale.words
-    }
-    return locale.with_words(overrides)
+    return locale.with_words(settings.labels.model_dump(exclude_none=True))
 
 
 def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> Document:

@@ -114,23 +114,28 @@ class Bibliography(Model):
 
 
 class Labels(Model):
-    """Words cvbuild prints around the content; change them for another language."""
+    """Single words cvbuild prints around the content, replacing the locale's word (the
+    language is `settings.language`; each locale file lists its words)."""
 
-    thesis: str = "Thesis"
-    supervision: str = "Supervision headed by"
-    staff: str = "current number of staff"
-    co_supervision: str = "co-supervision"
-    open_end: str = "today"
-    published: str = "published"
-    granted: str = "granted"
-    born: str = "born"
-    nationality: str = "nationality"
-    retrieved: str = "retrieved on"
-    page: str = "Page"
-    of: str = "of"
-    as_of: str = "As of"
-    code: str = "Code"
-    award: str = "Award"
+    thesis: str | None = None  # en: "Thesis"
+    supervision: str | None = None  # en: "Supervision headed by"
+    staff: str | None = None  # en: "current number of staff"
+    co_supervision: str | None = None  # en: "co-supervision"
+    open_end: str | None = None  # en: "today"
+    published: str | None = None  # en: "published"
+    granted: str | None = None  # en: "granted"
+    born: str | None = None  # en: "born"
+    nationality: str | None = None  # en: "nationality"
+    retrieved: str | None = None  # en: "retrieved on"
+    page: str | None = None  # en: "Page"
+    of: str | None = None  # en: "of"
+    as_of: str | None = None  # en: "As of"
+    code: str | None = None  # en: "Code"
+    award: str | None = None  # en: "Award"
+    document_title: str | None = None  # en: "Curriculum Vitae"
+    born_in: str | None = None  # en: "in"
+    completed: str | None = None  # en: "completed"
+    ongoing: str | None = None  # en: "ongoing"
 
 
 class Settings(Model):

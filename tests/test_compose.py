@@ -12,8 +12,8 @@ from cvbuild import richtext as rt
 from cvbuild.compose import compose, locale_of
 from cvbuild.dates import PartialDate
 from cvbuild.document import Document, Entry, Group, Item, PublicationList
-from cvbuild.locale import locale_for
-from cvbuild.models import Settings
+from cvbuild.locale import available, locale_for
+from cvbuild.models import Labels, Settings
 from cvbuild.pipeline import load_content
 from cvbuild.references import format_reference
 from cvbuild.select import select
@@ -74,6 +74,15 @@ def test_labels_in_the_content_override_locale_words() -> None:
     locale = locale_of(settings)
     assert locale.word("thesis") == "Dissertation"
     assert locale.word("award") == "Award"
+
+
+@pytest.mark.parametrize("language", available())
+def test_every_locale_word_can_be_overridden_in_the_content(language: str) -> None:
+    assert set(locale_for(language).words) == set(Labels.model_fields)
+
+
+def test_content_labels_default_to_the_locale() -> None:
+    assert locale_of(Settings()).words == locale_for("en").words
 
 
 def test_unknown_locale_word_is_an_error() -> None:
