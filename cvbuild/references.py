@@ -25,7 +25,7 @@ from pybtex.style.template import join, node, sentence
 from cvbuild.bibliography import Publication
 from cvbuild.bibliography import _to_text as to_text
 from cvbuild.locale import Locale
-from cvbuild.richtext import Italic, LineBreak, Link, Rich, bold, link, rich
+from cvbuild.richtext import Highlight, Italic, LineBreak, Link, Rich, bold, link, rich
 from cvbuild.richtext import join as join_rich
 
 # pybtex reads field values as LaTeX. cvbuild hands it plain Unicode (decoded from the .bib), in
@@ -49,6 +49,9 @@ class _Entry(Entry):  # type: ignore[misc]
     publication: Publication
 
 
+_OWNER_TAG = "cvbuild-owner"
+
+
 @node
 def _authors(children: Any, context: dict[str, Any]) -> Any:
     """The authors as the PDF prints them: 'Family G, Family G and Family G', owner bold."""
@@ -56,7 +59,8 @@ def _authors(children: Any, context: dict[str, Any]) -> Any:
     names: list[Any] = []
     for position, name in enumerate(publication.authors, 1):
         shown = _shield(" ".join(p for p in (to_text(name.family), to_text(name.given)) if p))
-        names.append(Tag("b", shown) if position in publication.owner_positions else shown)
+        owner = position in publication.owner_positions
+        names.append(Tag(_OWNER_TAG, shown) if owner else shown)
     return join(sep=", ", sep2=" and ", last_sep=" and ")[names].format_data(context)
 
 
@@ -124,6 +128,8 @@ def _convert(text: BaseText) -> Rich:
         )
     children = rich(*(_convert(part) for part in getattr(text, "parts", ())))
     if isinstance(text, Tag):
+        if text.name == _OWNER_TAG:
+            return (Highlight(children),) if children else ()
         if text.name in ("b", "strong"):
             return bold(children)
         if text.name in ("em", "i"):

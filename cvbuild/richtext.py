@@ -25,6 +25,14 @@ class Bold:
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """The CV owner's name among other names (an author list): bold in every writer, and a
+    style of its own where the format has styles (DOCX)."""
+
+    children: Rich
+
+
+@dataclass(frozen=True)
 class Italic:
     children: Rich
 
@@ -45,7 +53,7 @@ class ParagraphBreak:
     """A new paragraph inside the same field."""
 
 
-Node = Text | Bold | Italic | Link | LineBreak | ParagraphBreak
+Node = Text | Bold | Highlight | Italic | Link | LineBreak | ParagraphBreak
 Rich = tuple[Node, ...]
 Part = str | Node | Rich | None
 

@@ -141,7 +141,7 @@ def test_groups_precede_their_items() -> None:
 def test_every_reference_has_the_owner_bold() -> None:
     for reference in shipped("full").references:
         text = format_reference(reference.publication, shipped("full").locale)
-        bold = [rt.plain(n.children) for n in text if isinstance(n, rt.Bold)]
+        bold = [rt.plain(n.children) for n in text if isinstance(n, rt.Highlight)]
         if reference.publication.owner_positions:
             assert any(re.match(r"(Lapuschkin|Bach) S", b) for b in bold), reference.label
 

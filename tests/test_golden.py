@@ -57,7 +57,8 @@ def _is_leaf(value: Any) -> bool:
     from cvbuild import richtext as rt
 
     return isinstance(
-        value, rt.Text | rt.Bold | rt.Italic | rt.Link | rt.LineBreak | rt.ParagraphBreak
+        value,
+        rt.Text | rt.Bold | rt.Highlight | rt.Italic | rt.Link | rt.LineBreak | rt.ParagraphBreak,
     )
 
 

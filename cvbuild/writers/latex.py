@@ -20,7 +20,7 @@ from cvbuild import document as doc
 from cvbuild.bibliography import CATEGORIES
 from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_inline, escape_url, escape_xmp
 from cvbuild.repertoire import Engine, engine_for
-from cvbuild.richtext import Bold, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
+from cvbuild.richtext import Bold, Highlight, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
 
 LATEX_DIR = Path(__file__).resolve().parent.parent.parent / "latex"
 # Everything above this line of the preamble may be precompiled into a format (compile.py); a
@@ -47,7 +47,7 @@ def latex(value: Rich) -> str:
     for node in value:
         if isinstance(node, Text):
             out.append(escape_inline(node.text))
-        elif isinstance(node, Bold):
+        elif isinstance(node, Bold | Highlight):
             out.append(rf"\textbf{{{latex(node.children)}}}")
         elif isinstance(node, Italic):
             out.append(rf"\emph{{{latex(node.children)}}}")

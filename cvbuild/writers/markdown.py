@@ -21,6 +21,7 @@ from cvbuild.document import (
 from cvbuild.references import format_reference
 from cvbuild.richtext import (
     Bold,
+    Highlight,
     Italic,
     LineBreak,
     Link,
@@ -49,7 +50,7 @@ def inline(value: Rich) -> str:
     for node in value:
         if isinstance(node, Text):
             out.append(escape(node.text))
-        elif isinstance(node, Bold):
+        elif isinstance(node, Bold | Highlight):
             out.append(f"**{inline(node.children)}**")
         elif isinstance(node, Italic):
             out.append(f"*{inline(node.children)}*")
