@@ -53,6 +53,7 @@ Periods = Annotated[
 
 
 class SectionBase(Model):
+    kind: str  # each kind narrows it to its own name (cvbuild.kinds)
     id: Slug = Field(description="Used by variants to pick and order sections.")
     title: NonEmpty
 

@@ -52,7 +52,7 @@ class _Entry(Entry):  # type: ignore[misc]
 _OWNER_TAG = "cvbuild-owner"
 
 
-@node
+@node  # type: ignore[untyped-decorator]
 def _authors(children: Any, context: dict[str, Any]) -> Any:
     """The authors as the PDF prints them: 'Family G, Family G and Family G', owner bold."""
     publication: Publication = context["entry"].publication
