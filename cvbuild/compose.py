@@ -56,7 +56,7 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
             part
             for part in (
                 cv.person.full_name,
-                f"{locale.word('as_of')} {selection.as_of.display()}",
+                f"{locale.word('as_of')} {locale.date(selection.as_of)}",
                 variant.footer_note,
             )
             if part
@@ -126,7 +126,7 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
             p
             for p in (
                 context.word("born"),
-                person.date_of_birth.display() if person.date_of_birth else "",
+                context.date(person.date_of_birth) if person.date_of_birth else "",
                 f"{context.word('born_in')} {person.place_of_birth}"
                 if person.place_of_birth
                 else "",

@@ -7,12 +7,14 @@ words can be overridden in the content (`settings.labels`). Writers never spell 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
 from ruamel.yaml import YAML
+
+from cvbuild.dates import PartialDate, Period
 
 DEFAULT_LANGUAGE = "en"
 
@@ -24,6 +26,7 @@ class Locale:
     quotes: tuple[str, str]
     months: tuple[str, ...]
     words: MappingProxyType[str, str]
+    dates: MappingProxyType[str, str]
 
     def word(self, key: str) -> str:
         return self.words[key]
@@ -31,18 +34,31 @@ class Locale:
     def quoted(self, text: str) -> str:
         return f"{self.quotes[0]}{text}{self.quotes[1]}"
 
+    def date(self, date: PartialDate) -> str:
+        """A date as this language writes it: a year, a month and year, or a day (or several
+        days of one month)."""
+        if date.month is None:
+            return self.dates["year"].format(year=date.year)
+        fields = {"year": date.year, "month": date.month, "month_name": self.months[date.month - 1]}
+        if date.day is None:
+            return self.dates["month"].format(**fields)
+        days = self.dates["day_join"].join(f"{d:02d}" for d in (date.day, *date.extra_days))
+        return self.dates["day"].format(day=days, **fields)
+
+    def period(self, period: Period) -> str:
+        start = self.date(period.start)
+        if period.open_end:
+            return self.dates["open_range"].format(start=start, open_end=self.word("open_end"))
+        if period.end is None or period.end == period.start:
+            return start
+        return self.dates["range"].format(start=start, end=self.date(period.end))
+
     def with_words(self, overrides: dict[str, str]) -> Locale:
         """The same locale with some words replaced (the content's `settings.labels`)."""
         unknown = sorted(set(overrides) - set(self.words))
         if unknown:
             raise KeyError(f"no such word in the locale: {', '.join(unknown)}")
-        return Locale(
-            self.language,
-            self.babel,
-            self.quotes,
-            self.months,
-            MappingProxyType({**self.words, **overrides}),
-        )
+        return replace(self, words=MappingProxyType({**self.words, **overrides}))
 
 
 def available() -> tuple[str, ...]:
@@ -70,10 +86,13 @@ def _load(language: str) -> Locale:
     fallback = _load(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else None
     words = dict(fallback.words) if fallback else {}
     words.update({str(k): str(v) for k, v in data["words"].items()})
+    dates = dict(fallback.dates) if fallback else {}
+    dates.update({str(k): str(v) for k, v in data.get("dates", {}).items()})
     return Locale(
         language=str(data["language"]),
         babel=str(data["babel"]),
         quotes=(str(data["quotes"][0]), str(data["quotes"][1])),
         months=tuple(str(m) for m in data["months"]),
         words=MappingProxyType(words),
+        dates=MappingProxyType(dates),
     )

@@ -65,7 +65,10 @@ class Context:
         return self.locale.word(key)
 
     def period(self, period: Period) -> str:
-        return period.display(self.word("open_end"))
+        return self.locale.period(period)
+
+    def date(self, date: PartialDate) -> str:
+        return self.locale.date(date)
 
 
 def unchanged(section: S, keep: Filter) -> S:

@@ -50,9 +50,9 @@ def compose(section: PatentsSection, context: Context) -> list[Block]:
             number = " ".join(p for p in (doc.office, doc.number, doc.kind_code) if p)
             text = (
                 f"{number} {context.locale.quoted(doc.title)} "
-                f"({status[doc.status]} {doc.date.iso()})"
+                f"({status[doc.status]} {context.date(doc.date)})"
             )
-            blocks.append(Item(doc.date.display(), rich(text)))
+            blocks.append(Item(context.date(doc.date), rich(text)))
     return blocks
 
 

@@ -123,7 +123,7 @@ def _impact(impact: Impact, context: Context) -> list[Block]:
         else:
             values = [str(v) for v in row.values]
         rows.append((row.label, *values))
-    source = f"{impact.source}, {context.word('retrieved')} {impact.retrieved.display()}."
+    source = f"{impact.source}, {context.word('retrieved')} {context.date(impact.retrieved)}."
     return [
         Group(impact.title),
         Table(tuple(c.label for c in impact.columns), tuple(rows), italic(source)),

@@ -52,7 +52,7 @@ def compose(section: TalksSection, context: Context) -> list[Block]:
             kind = f" ({talk.kind})" if talk.kind else ""
             title = link(talk.url, context.locale.quoted(talk.title))
             text = rich(title, ".", LineBreak(), parse_markup(talk.event), kind)
-            blocks.append(Item(talk.date.display(), text))
+            blocks.append(Item(context.date(talk.date), text))
     return blocks
 
 

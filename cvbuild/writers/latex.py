@@ -110,6 +110,8 @@ def _document(document: doc.Document) -> LatexDocument:
     preamble = latex_document.preamble
     preamble.append(Command("moderncvstyle", layout.style, options="nosymbols"))
     preamble.append(Command("moderncvcolor", layout.color))
+    # The language: hyphenation patterns, and biblatex's words ("In:", "pp."/"S.", "eds."/"Hrsg.").
+    preamble.append(Command("usepackage", "babel", options=document.locale.babel))
     preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
     if layout.pdf_a:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
