@@ -6,6 +6,7 @@ tracebacks for a user's mistake.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,25 @@ class Problem:
                     where += f":{self.column}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        return printable(f"{where}{field}{self.message}")
+
+
+# Characters that would act on the terminal instead of being shown: C0/C1 controls (ANSI
+# escapes start with ESC), line and paragraph separators, and bidi overrides that reorder text.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str) -> str:
+    r"""`text` with control characters written as escapes (`\x1b`, `\u202e`): a key or value
+    from a YAML file reaches the terminal as characters to read, never as commands to it."""
+    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _display_path(path: Path) -> str:

@@ -18,6 +18,18 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+Location = tuple[str | int, ...]
+
+
+class ContentError(ValueError):
+    """Problems a model finds across its fields, each with the location of the value at fault
+    (relative to the model, as pydantic writes locations), so the loader can name its line."""
+
+    def __init__(self, found: list[tuple[Location, str]]):
+        super().__init__("; ".join(message for _, message in found))
+        self.found = tuple(found)
+
+
 NonEmpty = Annotated[str, Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1, description="Text with **bold**, *italic*, [link](url).")]
 Url = Annotated[str, Field(pattern=r"^(https?|mailto)://?\S+$", description="An absolute URL.")]
@@ -94,7 +106,9 @@ class Person(Model):
     profiles: list[Profile] = []
     headline: str = Field("", description="Line under the name, e.g. a current position.")
     photo: Annotated[str, Field(pattern=r"(?i)\.(jpe?g|png|pdf)$")] | None = Field(
-        None, description="A photo (JPEG, PNG or PDF), relative to the content folder."
+        None,
+        description="A photo (JPEG, PNG or PDF), relative to the content folder and inside it "
+        "(see settings.allow_outside_paths).",
     )
 
     @property
@@ -311,12 +325,16 @@ class Impact(Model):
 
     @model_validator(mode="after")
     def _row_widths(self) -> Impact:
-        for row in self.rows:
-            if row.values != "publications" and len(row.values) != len(self.columns):
-                raise ValueError(
-                    f"row {row.label!r} has {len(row.values)} values for "
-                    f"{len(self.columns)} columns"
-                )
+        found: list[tuple[Location, str]] = [
+            (
+                ("rows", index, "values"),
+                f"row {row.label!r} has {len(row.values)} values for {len(self.columns)} columns",
+            )
+            for index, row in enumerate(self.rows)
+            if row.values != "publications" and len(row.values) != len(self.columns)
+        ]
+        if found:
+            raise ContentError(found)
         return self
 
 
@@ -328,9 +346,13 @@ class PublicationsSection(SectionBase):
     @model_validator(mode="after")
     def _each_category_once(self) -> PublicationsSection:
         seen = [item.category for item in self.lists]
-        doubles = sorted({c for c in seen if seen.count(c) > 1})
-        if doubles:
-            raise ValueError(f"category listed twice: {', '.join(doubles)}")
+        found: list[tuple[Location, str]] = [
+            (("lists", index, "category"), f"category listed twice: {category}")
+            for index, category in enumerate(seen)
+            if category in seen[:index]
+        ]
+        if found:
+            raise ContentError(found)
         return self
 
 
@@ -362,7 +384,11 @@ class PublicationOverride(Model):
 
 
 class Bibliography(Model):
-    files: list[NonEmpty] = Field(min_length=1, description=".bib paths, relative to content.")
+    files: list[NonEmpty] = Field(
+        min_length=1,
+        description=".bib paths, relative to the content folder and inside it "
+        "(see settings.allow_outside_paths).",
+    )
     owner_names: list[NonEmpty] = Field(
         min_length=1,
         description="The owner's name forms as 'Family, Given' (e.g. 'Lapuschkin, Sebastian').",
@@ -410,6 +436,13 @@ class Settings(Model):
     )
     keywords: list[NonEmpty] = Field(
         [], description="PDF metadata keywords, e.g. your research areas; default: section titles."
+    )
+    allow_outside_paths: bool = Field(
+        False,
+        description="Let person.photo and bibliography.files name files outside the content "
+        "folder (absolute paths, '..', symbolic links leading out). Off by default, so that a "
+        "path or link in a CV folder never makes cvbuild read another file of yours unasked. "
+        "Devices, pipes and system folders (/proc, /sys, /dev) are never read.",
     )
 
 
@@ -483,16 +516,43 @@ class CV(Model):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CV:
+        """Checks across sections and variants, each pointing at the value at fault."""
         ids = [s.id for s in self.sections]
-        doubles = sorted({i for i in ids if ids.count(i) > 1})
-        if doubles:
-            raise ValueError(f"section id used twice: {', '.join(doubles)}")
+        found: list[tuple[Location, str]] = [
+            (
+                ("sections", index, "id"),
+                f"section id '{i}' is used twice (first by sections[{ids.index(i)}])",
+            )
+            for index, i in enumerate(ids)
+            if i in ids[:index]
+        ]
+        known = ", ".join(dict.fromkeys(ids))
         for name, variant in self.variants.items():
-            unknown = [s for s in [*variant.sections, *variant.rules] if s not in ids]
-            if unknown:
-                raise ValueError(
-                    f"variant {name!r} names unknown sections {unknown}; known: {', '.join(ids)}"
+            found += [
+                (
+                    ("variants", name, "sections", index),
+                    f"variant {name!r} names unknown section {s!r}; known: {known}",
                 )
-        if self.bibliography is None and any(s.kind == "publications" for s in self.sections):
-            raise ValueError("a 'publications' section needs a 'bibliography' with .bib files")
+                for index, s in enumerate(variant.sections)
+                if s not in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "rules", s),
+                    f"variant {name!r} has rules for unknown section {s!r}; known: {known}",
+                )
+                for s in variant.rules
+                if s not in ids
+            ]
+        if self.bibliography is None:
+            found += [
+                (
+                    ("sections", index, "kind"),
+                    "a 'publications' section needs a 'bibliography' with .bib files",
+                )
+                for index, s in enumerate(self.sections)
+                if s.kind == "publications"
+            ]
+        if found:
+            raise ContentError(found)
         return self
