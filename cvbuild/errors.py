@@ -53,6 +53,13 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: `repr` (quoted, escaped), cut short when long, so that a
+    5,000-character value does not bury the message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 10]}... ({len(text):,} characters)"
+
+
 def _escape(character: str) -> str:
     code = ord(character)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -31,7 +31,7 @@ from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from cvbuild import models
-from cvbuild.errors import InputError, Problem
+from cvbuild.errors import InputError, Problem, shown
 from cvbuild.repertoire import unprintable
 
 # Far beyond any CV (the shipped one has about 1,700 values and 9 levels), far below what
@@ -175,9 +175,14 @@ def _keys_in(node: Any, path: str, file: Path) -> list[Problem]:
 
 
 def _key_message(key: Any) -> str:
-    if isinstance(key, tuple | dict | list):
+    if isinstance(key, bool):
+        kind = "a true/false value"
+    elif key is None:
+        kind = "empty (null)"
+    elif isinstance(key, int | float):
+        kind = "a number"
+    else:
         return "a list or mapping cannot be a key; keys are names such as 'title'"
-    kind = {bool: "a true/false value", type(None): "empty (null)"}.get(type(key), "a number")
     return f"the key {key!s} is read as {kind}, not as a name; write it in quotes: '{key!s}'"
 
 
@@ -596,10 +601,10 @@ def _png_damage(data: bytes) -> str:
             break
     if not chunks or chunks[0] != b"IHDR":
         return "no image header"
-    if b"IDAT" not in chunks:
-        return "no image data"
     if chunks[-1] != b"IEND":
         return "no end marker; it was cut off"
+    if b"IDAT" not in chunks:
+        return "no image data"
     return ""
 
 
@@ -802,7 +807,7 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if kind == "missing":
         return f"required key '{loc[-1]}' is missing"
     if kind == "literal_error":
-        return f"expected one of {error['ctx']['expected']}, found {_shown(found)}"
+        return f"expected one of {error['ctx']['expected']}, found {shown(found)}"
     if kind == "union_tag_invalid":
         return f"unknown section kind {error['ctx']['tag']!r}; expected {error['ctx']['expected_tags']}"
     if kind == "union_tag_not_found":
@@ -810,10 +815,4 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind in ("value_error", "assertion_error"):
         return message
-    return f"{message[0].lower()}{message[1:]}, found {_shown(found)}"
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """A value as the message quotes it: escaped (repr), and cut short when long."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 10]}... ({len(text):,} characters)"
+    return f"{message[0].lower()}{message[1:]}, found {shown(found)}"
