@@ -354,10 +354,12 @@ def _forbidden_characters(text: str, file: Path, limit: int = 10) -> list[Proble
             break
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - text.rfind("\n", 0, match.start())
+        code = ord(match.group())
+        what = f"control character \\x{code:02x}" if code < 0xA0 else f"character U+{code:04X}"
         problems.append(
             Problem(
-                f"control character {match.group()} is not allowed in YAML (it is invisible in "
-                "most editors; it may come from a copy out of a PDF or a binary file): delete it",
+                f"{what} is not allowed in YAML (it is invisible in most editors; it may come "
+                "from a copy out of a PDF or a binary file): delete it",
                 file,
                 line,
                 column,
@@ -542,8 +544,14 @@ class _Content:
 
     def allows_outside(self) -> bool:
         source = self.sources().get("settings")
-        settings = source.node["settings"] if source else None
-        return isinstance(settings, dict) and settings.get("allow_outside_paths") is True
+        if source is None:
+            return False
+        try:
+            return models.Settings.model_validate(
+                _plain(source.node["settings"])
+            ).allow_outside_paths
+        except ValidationError:
+            return False  # the settings' own problems are reported by load_cv
 
 
 def _placed(sources: dict[str, Source], loc: models.Location, message: str) -> Problem:

@@ -78,15 +78,25 @@ def assert_clean_failure(code: int, output: str) -> None:
 # --------------------------------------------------------------------------- item 7: YAML
 
 
-@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x1f", "\x7f", "\x9f"])
-def test_control_characters_are_refused_at_their_place(tmp_path: Path, character: str) -> None:
+@pytest.mark.parametrize(
+    ("character", "named"),
+    [
+        ("\x00", "control character \\x00"),
+        ("\x07", "control character \\x07"),
+        ("\x1b", "control character \\x1b"),
+        ("\x1f", "control character \\x1f"),
+        ("\x7f", "control character \\x7f"),
+        ("\x9f", "control character \\x9f"),
+        ("\ufffe", "character U+FFFE"),
+    ],
+)
+def test_control_characters_are_refused_at_their_place(
+    tmp_path: Path, character: str, named: str
+) -> None:
     content = with_extra(tmp_path, f"person:\n  title: a{character}b\n")
-    found = problems(content)
-    escaped = f"\\x{ord(character):02x}"
-    assert found == [
-        f"{content / 'extra.yaml'}:2:11: control character {escaped} is not allowed in YAML (it is "
-        "invisible in most editors; it may come from a copy out of a PDF or a binary file): "
-        "delete it"
+    assert problems(content) == [
+        f"{content / 'extra.yaml'}:2:11: {named} is not allowed in YAML (it is invisible in most "
+        "editors; it may come from a copy out of a PDF or a binary file): delete it"
     ]
 
 
@@ -557,7 +567,7 @@ def _problems_of(spec, content: Path) -> list[Problem]:
 
 @pytest.mark.parametrize(
     "case",
-    ["nul", "bomb", "deep", "empty", "number-key", "bad-date", "long-number", "latin1", "loop"],
+    ["nul", "bomb", "deep", "empty", "number-key", "bad-date", "long-number", "latin1"],
 )
 def test_hostile_yaml_is_exit_1_with_a_place_from_the_cli(tmp_path: Path, case: str) -> None:
     texts: dict[str, str | bytes] = {
@@ -569,11 +579,11 @@ def test_hostile_yaml_is_exit_1_with_a_place_from_the_cli(tmp_path: Path, case: 
         "bad-date": "person2: {born: 2023-02-29}\n",
         "long-number": f"person2: {'7' * 5000}\n",
         "latin1": "person2: caf\xe9\n".encode("latin-1"),
-        "loop": "person2: &l {a: *l}\n",
     }
     content = with_extra(tmp_path, texts[case])
     if case == "empty":
         (content / "person.yaml").write_text("", encoding="utf-8")
+        (content / "sections.yaml").write_text("", encoding="utf-8")
     for command in ("validate", "pdf"):
         args = ["--out-dir", str(tmp_path / "out"), "--build-dir", str(tmp_path / "b")]
         code, output = cli(command, "--content", str(content), *(args if command == "pdf" else []))
@@ -627,7 +637,7 @@ sections:
     kind: awards
     title: Awards
     awards:
-      - {name: Babbage Medal, year: 1843}
+      - {name: Babbage Medal, year: 1943}
   - <<: *award
     id: prizes
     title: Prizes
