@@ -54,7 +54,8 @@ def content_files(content_dir: Path) -> list[Path]:
     macOS `._x.yaml`) and folders are skipped; a pipe or device is an error, never opened
     (reading a pipe would wait forever)."""
     if not content_dir.is_dir():
-        raise InputError([Problem(f"content folder not found (looked for {content_dir})")])
+        what = "is not a folder" if content_dir.exists() else "not found"
+        raise InputError([Problem(f"content folder {what} (looked for {content_dir})")])
     files: list[Path] = []
     problems: list[Problem] = []
     for path in sorted({*content_dir.glob("*.yaml"), *content_dir.glob("*.yml")}):
@@ -239,6 +240,8 @@ def _read_sources(files: list[Path]) -> tuple[dict[str, Source], list[Problem]]:
             line, col = _key_position(node, key) or (0, 0)
             if not isinstance(key, str):
                 problems.append(Problem(_key_message(key), file, line + 1, col + 1))
+            elif key.startswith(models.TEMPLATE_PREFIX):
+                continue  # a block kept for `<<: *name` only
             elif key in sources:
                 problems.append(
                     Problem(
@@ -811,6 +814,12 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
         name = str(loc[-1]) if loc else "?"
         close = difflib.get_close_matches(name, sorted(_ALL_FIELD_NAMES), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
+        if len(loc) == 1 and not close:
+            keys = ", ".join(models.CV.model_fields)
+            hint = (
+                f"; top-level keys are {keys}, and names starting with "
+                f"'{models.TEMPLATE_PREFIX}' for blocks kept only to be merged (<<: *name)"
+            )
         return f"unknown key '{name}'{hint}"
     if kind == "missing":
         return f"required key '{loc[-1]}' is missing"

@@ -507,7 +507,16 @@ class Variant(Model):
 # --------------------------------------------------------------------------- the whole CV
 
 
+# Top-level keys the loader leaves out: a place for YAML anchors to reuse with `<<: *name`.
+TEMPLATE_PREFIX = "x-"
+
+
 class CV(Model):
+    """The whole CV. Top-level keys starting with `x-` are ignored, so that blocks meant only
+    to be merged elsewhere (`x-course: &course {...}`, then `<<: *course`) have a place."""
+
+    model_config = ConfigDict(json_schema_extra={"patternProperties": {f"^{TEMPLATE_PREFIX}": {}}})
+
     person: Person
     settings: Settings = Settings()
     bibliography: Bibliography | None = None

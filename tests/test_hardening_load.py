@@ -149,6 +149,25 @@ sections:
     ]
 
 
+def test_blocks_kept_for_merging_live_under_x_keys(tmp_path: Path) -> None:
+    text = """\
+x-bio: &bio
+  kind: bio
+  title: Bio
+sections:
+  - <<: *bio
+    id: bio
+    paragraphs: [Hello.]
+"""
+    cv = load_cv(make_content(tmp_path, text))
+    assert [(s.id, s.kind, s.title) for s in cv.sections] == [("bio", "bio", "Bio")]
+    found = problems(make_content(tmp_path / "plain", text.replace("x-bio:", "base:")))
+    assert [p.split(": ", 1)[1] for p in found] == [
+        "base: unknown key 'base'; top-level keys are person, settings, bibliography, sections, "
+        "variants, and names starting with 'x-' for blocks kept only to be merged (<<: *name)"
+    ]
+
+
 def test_merge_key_of_a_non_mapping_is_a_problem_with_position(tmp_path: Path) -> None:
     content = with_extra(tmp_path, "x: &x 3\nperson2:\n  <<: *x\n")
     (found,) = problems(content)
