@@ -37,6 +37,7 @@ from cvbuild.repertoire import unprintable
 # Far beyond any CV (the shipped one has about 1,700 values and 9 levels), far below what
 # makes loading slow: an "alias bomb" of ten lines would otherwise expand to 10^9 values.
 MAX_VALUES = 100_000
+MAX_CHARACTERS = 2_000_000  # of text, aliases expanded (the shipped CV has about 24,000)
 MAX_DEPTH = 64
 MAX_DIGITS = 30  # no number in a CV is longer; Python refuses to read more than 4,300 digits
 
@@ -390,13 +391,13 @@ def _too_deep() -> str:
 
 
 class _Composer(Composer):
-    """ruamel's composer with limits: nesting depth, and the number of values the document
-    holds once every alias is expanded (an alias to a collection repeats all of it). An alias
-    to a collection that contains it (a loop) is refused."""
+    """ruamel's composer with limits: nesting depth, and the number of values and characters
+    the document holds once every alias is expanded (an alias repeats all it refers to). An
+    alias to a collection that contains it (a loop) is refused."""
 
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
-        self.sizes: dict[int, int] = {}  # id(node) → values in it, aliases expanded
+        self.sizes: dict[int, tuple[int, int]] = {}  # id(node) → (values, characters) in it
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
@@ -420,16 +421,24 @@ class _Composer(Composer):
             children = [part for pair in node.value for part in pair]
         else:
             children = []
-        size = 1 + sum(self.sizes.get(id(child), 1) for child in children)
-        if size > MAX_VALUES:
+        values, characters = 1, len(node.value) if isinstance(node.value, str) else 0
+        for child in children:
+            child_values, child_characters = self.sizes[id(child)]
+            values, characters = values + child_values, characters + child_characters
+        if values > MAX_VALUES or characters > MAX_CHARACTERS:
+            amount = (
+                f"{MAX_VALUES:,} values"
+                if values > MAX_VALUES
+                else f"{MAX_CHARACTERS:,} characters"
+            )
             raise _Refused(
                 None,
                 None,
-                f"this value holds more than {MAX_VALUES:,} values once its aliases (*name) "
-                "are expanded; a CV needs far fewer (an 'alias bomb'?)",
+                f"this value holds more than {amount} once its aliases (*name) are expanded; "
+                "a CV needs far fewer (an 'alias bomb'?)",
                 node.start_mark,
             )
-        self.sizes[id(node)] = size
+        self.sizes[id(node)] = (values, characters)
         return node
 
 

@@ -20,7 +20,14 @@ from pypdf import PdfWriter
 
 from cvbuild.bibliography import load_publications
 from cvbuild.errors import InputError, Problem, printable
-from cvbuild.load import MAX_DEPTH, MAX_DIGITS, MAX_VALUES, content_files, load_cv
+from cvbuild.load import (
+    MAX_CHARACTERS,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_VALUES,
+    content_files,
+    load_cv,
+)
 from tests.conftest import make_content, pdf_text, replace_in, run_cli
 
 SECTIONS = """\
@@ -302,6 +309,31 @@ def test_alias_expansion_boundary(tmp_path: Path) -> None:
     assert all("values once its aliases" not in p for p in problems(ok))
     over = with_extra(tmp_path / "over", file(fits + 1))
     assert any("values once its aliases" in p for p in problems(over))
+
+
+def test_aliases_repeating_long_text_are_refused_promptly(tmp_path: Path) -> None:
+    # 200 KB of text repeated 5,000 times: 1 GB of text from a 220 KB file (2 minutes before)
+    text = f'person2:\n  a: &a "{"x" * 200_000}"\n  b: [{", ".join(["*a"] * 5000)}]\n'
+    content = with_extra(tmp_path, text)
+    start = time.monotonic()
+    found = problems(content)
+    assert time.monotonic() - start < 1
+    assert found == [
+        f"{content / 'extra.yaml'}:3:6: this value holds more than {MAX_CHARACTERS:,} "
+        "characters once its aliases (*name) are expanded; a CV needs far fewer (an 'alias bomb'?)"
+    ]
+
+
+def test_alias_text_boundary(tmp_path: Path) -> None:
+    def file(repeats: int) -> str:
+        return f'a: &a "{"x" * 1000}"\nb: [{", ".join(["*a"] * repeats)}]\n'
+
+    # the file holds 1,000 * (repeats + 1) characters of a, and the two one-letter keys
+    fits = (MAX_CHARACTERS - 2) // 1000 - 1
+    ok = with_extra(tmp_path / "ok", file(fits))
+    assert all("characters once its aliases" not in p for p in problems(ok))
+    over = with_extra(tmp_path / "over", file(fits + 1))
+    assert any("characters once its aliases" in p for p in problems(over))
 
 
 def test_an_alias_to_its_own_collection_is_refused(tmp_path: Path) -> None:
