@@ -6,7 +6,7 @@ tracebacks for a user's mistake.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,17 +40,22 @@ class Problem:
         return printable(f"{where}{field}{self.message}")
 
 
-# Characters that would act on the terminal instead of being shown: C0/C1 controls (ANSI
-# escapes start with ESC), line and paragraph separators, and bidi overrides that reorder text.
-_UNPRINTABLE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+# Characters that would act on the terminal instead of being shown, or not be seen: controls
+# (ANSI escapes start with ESC), format characters (bidi overrides reorder text, zero-width
+# characters hide), line separators, lone surrogates (which no terminal encoding can print)
+# and private-use characters.
+_HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 
 
 def printable(text: str) -> str:
-    r"""`text` with control characters written as escapes (`\x1b`, `\u202e`): a key or value
+    r"""`text` with such characters written as escapes (`\x1b`, `\u202e`): a key or value
     from a YAML file reaches the terminal as characters to read, never as commands to it."""
-    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), text)
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(
+        _escape(character) if unicodedata.category(character) in _HIDDEN else character
+        for character in text
+    )
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -62,7 +67,9 @@ def shown(value: object, limit: int = 60) -> str:
 
 def _escape(character: str) -> str:
     code = ord(character)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _display_path(path: Path) -> str:

@@ -28,16 +28,17 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from cvbuild import models
 from cvbuild.errors import InputError, Problem, shown
 from cvbuild.repertoire import unprintable
 
-# Far beyond any CV (the shipped one has about 1,700 values and 9 levels), far below what
-# makes loading slow: an "alias bomb" of ten lines would otherwise expand to 10^9 values.
-MAX_VALUES = 100_000
-MAX_CHARACTERS = 2_000_000  # of text, aliases expanded (the shipped CV has about 24,000)
+# Far beyond any CV (the shipped one has about 1,700 values, 24,000 characters of text and
+# 9 levels), low enough that reading stays within about a second (ruamel reads some 20,000
+# values a second); an "alias bomb" of ten lines would otherwise expand to 10^9 values.
+MAX_VALUES = 20_000  # aliases expanded
+MAX_CHARACTERS = 2_000_000  # of text, aliases expanded
+MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_DIGITS = 30  # no number in a CV is longer; Python refuses to read more than 4,300 digits
 
@@ -280,6 +281,14 @@ def _parse(file: Path) -> tuple[Any, list[Problem]]:
         data = read_regular_file(file)
     except OSError as error:
         return None, [Problem(f"cannot read it ({error.strerror or error})", file)]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [
+            Problem(
+                f"the file holds {len(data):,} bytes; cvbuild reads YAML files of up to "
+                f"{MAX_FILE_BYTES:,} (a whole CV takes about 30,000)",
+                file,
+            )
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -392,11 +401,12 @@ def _too_deep() -> str:
 
 class _Composer(Composer):
     """ruamel's composer with limits: nesting depth, and the number of values and characters
-    the document holds once every alias is expanded (an alias repeats all it refers to). An
-    alias to a collection that contains it (a loop) is refused."""
+    of text the document holds, counting each alias as all it repeats (checked as they come,
+    so reading stops early). An alias to a collection that contains it (a loop) is refused."""
 
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
+        self.values = self.characters = 0  # so far, aliases expanded
         self.sizes: dict[int, tuple[int, int]] = {}  # id(node) → (values, characters) in it
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -411,35 +421,30 @@ class _Composer(Composer):
                     "(a loop); repeat the values instead",
                     event.start_mark,
                 )
+            self._count(*self.sizes[id(node)], event.start_mark)
             return node
         if self.depth >= MAX_DEPTH and isinstance(event, SequenceStartEvent | MappingStartEvent):
             raise _Refused(None, None, _too_deep(), event.start_mark)
+        values, characters = self.values, self.characters
         node = super().compose_node(parent, index)
-        if isinstance(node, SequenceNode):
-            children = node.value
-        elif isinstance(node, MappingNode):
-            children = [part for pair in node.value for part in pair]
-        else:
-            children = []
-        values, characters = 1, len(node.value) if isinstance(node.value, str) else 0
-        for child in children:
-            child_values, child_characters = self.sizes[id(child)]
-            values, characters = values + child_values, characters + child_characters
-        if values > MAX_VALUES or characters > MAX_CHARACTERS:
-            amount = (
-                f"{MAX_VALUES:,} values"
-                if values > MAX_VALUES
-                else f"{MAX_CHARACTERS:,} characters"
-            )
+        self._count(1, len(node.value) if isinstance(node.value, str) else 0, node.start_mark)
+        self.sizes[id(node)] = (self.values - values, self.characters - characters)
+        return node
+
+    def _count(self, values: int, characters: int, mark: Any) -> None:
+        self.values += values
+        self.characters += characters
+        if self.values > MAX_VALUES or self.characters > MAX_CHARACTERS:
+            amount = f"{MAX_VALUES:,} values"
+            if self.values <= MAX_VALUES:
+                amount = f"{MAX_CHARACTERS:,} characters of text"
             raise _Refused(
                 None,
                 None,
-                f"this value holds more than {amount} once its aliases (*name) are expanded; "
-                "a CV needs far fewer (an 'alias bomb'?)",
-                node.start_mark,
+                f"more than {amount} up to here, counting each alias (*name) as all it "
+                "repeats; a whole CV has far fewer (an 'alias bomb'?)",
+                mark,
             )
-        self.sizes[id(node)] = (values, characters)
-        return node
 
 
 class _Constructor(RoundTripConstructor):
@@ -449,7 +454,7 @@ class _Constructor(RoundTripConstructor):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, OverflowError) as error:
+        except (ValueError, TypeError, OverflowError, LookupError) as error:  # !!bool maybe
             raise _Refused(
                 None, None, f"cannot read this value ({error})", node.start_mark
             ) from None
@@ -758,7 +763,7 @@ def _value_position(node: CommentedMap, key: Any) -> tuple[int, int] | None:
 
 
 def _position(node: CommentedMap, key: Any, offset: int) -> tuple[int, int] | None:
-    found = node.lc.data.get(key)
+    found = (node.lc.data or {}).get(key)  # no data in a collection with a tag (!!omap)
     if found is not None:
         return found[offset], found[offset + 1]
     for merged in getattr(node, merge_attrib, ()):
@@ -768,7 +773,7 @@ def _position(node: CommentedMap, key: Any, offset: int) -> tuple[int, int] | No
 
 
 def _item_position(node: CommentedSeq, index: int) -> tuple[int, int] | None:
-    found = node.lc.data.get(index)
+    found = (node.lc.data or {}).get(index)
     return (found[0], found[1]) if found is not None else None
 
 

@@ -24,6 +24,7 @@ from cvbuild.load import (
     MAX_CHARACTERS,
     MAX_DEPTH,
     MAX_DIGITS,
+    MAX_FILE_BYTES,
     MAX_VALUES,
     content_files,
     load_cv,
@@ -265,7 +266,7 @@ def test_nesting_depth_boundary(tmp_path: Path, block: bool) -> None:
     assert [p.split(": ", 1)[1] for p in problems(ok)] == [
         "person2: unknown key 'person2'; did you mean 'person'?"
     ]
-    for levels in (inside + 1, inside + 2, 5000):
+    for levels in (inside + 1, inside + 2, 500 if block else 5000):
         deep = with_extra(tmp_path / f"deep{levels}", nested(levels, block))
         start = time.monotonic()
         (found,) = problems(deep)
@@ -292,9 +293,9 @@ def test_an_alias_bomb_is_refused_in_well_under_a_second(tmp_path: Path) -> None
     start = time.monotonic()
     found = problems(content)
     assert time.monotonic() - start < 0.5
-    assert found == [
-        f"{content / 'extra.yaml'}:6:4: this value holds more than {MAX_VALUES:,} values once its "
-        "aliases (*name) are expanded; a CV needs far fewer (an 'alias bomb'?)"
+    assert found == [  # at the second alias of line 5, which would make 7,381 values
+        f"{content / 'extra.yaml'}:5:11: more than {MAX_VALUES:,} values up to here, counting "
+        "each alias (*name) as all it repeats; a whole CV has far fewer (an 'alias bomb'?)"
     ]
 
 
@@ -306,9 +307,9 @@ def test_alias_expansion_boundary(tmp_path: Path) -> None:
 
     fits = (MAX_VALUES - 14) // 10
     ok = with_extra(tmp_path / "ok", file(fits))
-    assert all("values once its aliases" not in p for p in problems(ok))
+    assert all("values up to here" not in p for p in problems(ok))
     over = with_extra(tmp_path / "over", file(fits + 1))
-    assert any("values once its aliases" in p for p in problems(over))
+    assert any("values up to here" in p for p in problems(over))
 
 
 def test_aliases_repeating_long_text_are_refused_promptly(tmp_path: Path) -> None:
@@ -318,9 +319,10 @@ def test_aliases_repeating_long_text_are_refused_promptly(tmp_path: Path) -> Non
     start = time.monotonic()
     found = problems(content)
     assert time.monotonic() - start < 1
-    assert found == [
-        f"{content / 'extra.yaml'}:3:6: this value holds more than {MAX_CHARACTERS:,} "
-        "characters once its aliases (*name) are expanded; a CV needs far fewer (an 'alias bomb'?)"
+    assert found == [  # at the ninth alias, where the text passes 2,000,000 characters
+        f"{content / 'extra.yaml'}:3:39: more than {MAX_CHARACTERS:,} characters of text up to "
+        "here, counting each alias (*name) as all it repeats; a whole CV has far fewer (an "
+        "'alias bomb'?)"
     ]
 
 
@@ -331,9 +333,36 @@ def test_alias_text_boundary(tmp_path: Path) -> None:
     # the file holds 1,000 * (repeats + 1) characters of a, and the two one-letter keys
     fits = (MAX_CHARACTERS - 2) // 1000 - 1
     ok = with_extra(tmp_path / "ok", file(fits))
-    assert all("characters once its aliases" not in p for p in problems(ok))
+    assert all("characters of text up to here" not in p for p in problems(ok))
     over = with_extra(tmp_path / "over", file(fits + 1))
-    assert any("characters once its aliases" in p for p in problems(over))
+    assert any("characters of text up to here" in p for p in problems(over))
+
+
+def test_many_values_without_aliases_stop_early(tmp_path: Path) -> None:
+    content = with_extra(tmp_path, f"person2: [{','.join(['1'] * 200_000)}]\n")
+    start = time.monotonic()
+    (found,) = problems(content)
+    assert time.monotonic() - start < 5  # ruamel reads about 20,000 values a second
+    # the key is the first value; the item making MAX_VALUES + 1 stands at column 11 + 2 * index
+    assert found.startswith(f"{content / 'extra.yaml'}:1:{11 + 2 * (MAX_VALUES - 1)}: more than")
+
+
+def test_file_size_boundary(tmp_path: Path) -> None:
+    line = "# " + "x" * 97 + "\n"  # 100 bytes
+
+    def file(size: int) -> str:
+        return "person2: 1\n" + line * ((size - 11) // 100) + "#" * ((size - 11) % 100)
+
+    assert len(file(MAX_FILE_BYTES)) == MAX_FILE_BYTES
+    ok = with_extra(tmp_path / "ok", file(MAX_FILE_BYTES))
+    assert [p.split(": ", 1)[1] for p in problems(ok)] == [
+        "person2: unknown key 'person2'; did you mean 'person'?"
+    ]
+    big = with_extra(tmp_path / "big", file(MAX_FILE_BYTES + 1))
+    assert problems(big) == [
+        f"{big / 'extra.yaml'}: the file holds {MAX_FILE_BYTES + 1:,} bytes; cvbuild reads YAML "
+        f"files of up to {MAX_FILE_BYTES:,} (a whole CV takes about 30,000)"
+    ]
 
 
 def test_an_alias_to_its_own_collection_is_refused(tmp_path: Path) -> None:
