@@ -373,6 +373,25 @@ def test_an_alias_to_its_own_collection_is_refused(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("person2: !!python/object:os.system [ls]\n", "1:1: person2: unknown key"),
+        ("variants: !!omap [a: {}, b: {x: 1}]\n", "1:30: variants.b.x: unknown key 'x'"),
+        ("person2: !!bool maybe\n", "1:10: cannot read this value ('maybe')"),
+        ("person2: !!int 0xZZ\n", "1:10: cannot read this value (invalid literal for int()"),
+        ("person2: !!float abc\n", "1:10: cannot read this value (could not convert string"),
+        ("variants: {v: {sections: !!set {bio, x}}}\n", "1:26: variants.v.sections[1]: variant"),
+    ],
+)
+def test_tags_and_odd_scalars_are_problems_not_crashes(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    content = with_extra(tmp_path, text)
+    found = problems(content)
+    assert any(f"{content / 'extra.yaml'}:{said}" in p for p in found), found
+
+
 def test_latin1_yaml_is_named_not_utf8_with_line_and_column(tmp_path: Path) -> None:
     content = with_extra(tmp_path, "person2:\n  city: Caf\xe9 M\xfcller\n".encode("latin-1"))
     assert problems(content) == [
