@@ -22,6 +22,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from cvbuild.errors import InputError, Problem
 from cvbuild.fields import PublicationCategory
+from cvbuild.load import bib_paths, place_problems
 from cvbuild.repertoire import unprintable
 
 if TYPE_CHECKING:
@@ -106,15 +107,11 @@ class Publication:
 
 def load_publications(spec: Bibliography, content_dir: Path) -> tuple[Publication, ...]:
     """All entries of the bibliography's files, checked and categorised, newest first."""
-    problems: list[Problem] = []
+    paths, problems = bib_paths(spec, content_dir)  # inside the content folder, regular files
     publications: list[Publication] = []
     seen: dict[str, Path] = {}
     owners = [_parse_name(n) for n in spec.owner_names]
-    for relative in spec.files:
-        path = (content_dir / relative).resolve()
-        if not path.is_file():
-            problems.append(Problem(f".bib file not found (looked for {path})", field=relative))
-            continue
+    for path in paths:
         text = path.read_text(encoding="utf-8", errors="replace")
         library = bibtexparser.parse_string(text)
         problems += _library_problems(library, path)
@@ -132,11 +129,15 @@ def load_publications(spec: Bibliography, content_dir: Path) -> tuple[Publicatio
             problems += entry_problems
             if publication is not None:
                 publications.append(publication)
-    for key in spec.overrides:
-        if key not in seen:
-            problems.append(
-                Problem(f"override names unknown .bib key '{key}'", field="bibliography.overrides")
-            )
+    if len(paths) == len(spec.files):  # with a .bib missing, every key would seem unknown
+        problems += place_problems(
+            content_dir,
+            [
+                (("bibliography", "overrides", key), f"override names unknown .bib key '{key}'")
+                for key in spec.overrides
+                if key not in seen
+            ],
+        )
     if problems:
         raise InputError(problems)
     return tuple(sorted(publications, key=lambda p: p.sort_key, reverse=True))

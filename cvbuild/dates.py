@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from cvbuild.errors import shown
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _DATE = r"(?P<{p}y>\d{{4}})(?:-(?P<{p}m>\d{{2}})(?:-(?P<{p}d>\d{{2}})(?P<{p}x>(?:/\d{{2}})*))?)?"
@@ -84,14 +86,14 @@ def parse_date(value: Any) -> PartialDate:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {value!r}")
+        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {shown(value)}")
     match = _DATE_RE.match(value.strip())
     if not match:
-        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {value!r}")
+        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {shown(value)}")
     try:
         return _date_from_match(match, "")
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+        raise ValueError(f"{shown(value)} is not a real date ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,10 @@ def parse_period(value: Any) -> Period:
         value = str(value)
     expected = "expected a period like '2013 – 2018', '2021-01 – today', '2023-' or '2019'"
     if not isinstance(value, str):
-        raise ValueError(f"{expected}, found {value!r}")
+        raise ValueError(f"{expected}, found {shown(value)}")
     match = _PERIOD_RE.match(value.strip())
     if not match:
-        raise ValueError(f"{expected}, found {value!r}")
+        raise ValueError(f"{expected}, found {shown(value)}")
     try:
         start = _date_from_match(match, "s")
         if match["sep"] is None:
@@ -151,9 +153,9 @@ def parse_period(value: Any) -> Period:
             return Period(start, None, open_end=True)
         end = _date_from_match(match, "e")
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real period ({exc})") from None
+        raise ValueError(f"{shown(value)} is not a real period ({exc})") from None
     if end.sort_key < start.sort_key:
-        raise ValueError(f"period {value!r} ends before it starts")
+        raise ValueError(f"period {shown(value)} ends before it starts")
     return Period(start, end)
 
 
@@ -183,18 +185,18 @@ def parse_term(value: Any) -> Term:
         return value
     expected = "expected a semester term like 'WS 21/22' or 'SS 17'"
     if not isinstance(value, str):
-        raise ValueError(f"{expected}, found {value!r}")
+        raise ValueError(f"{expected}, found {shown(value)}")
     match = _TERM_RE.match(value.strip())
     if not match:
-        raise ValueError(f"{expected}, found {value!r}")
+        raise ValueError(f"{expected}, found {shown(value)}")
     year = int(match["y1"])
     year = year + 2000 if year < 100 else year
     if match["season"] == "SS" and match["y2"]:
-        raise ValueError(f"a summer term has one year ('SS 17'), found {value!r}")
+        raise ValueError(f"a summer term has one year ('SS 17'), found {shown(value)}")
     if match["season"] == "WS" and match["y2"]:
         second = int(match["y2"]) % 100
         if second != (year + 1) % 100:
-            raise ValueError(f"a winter term spans two consecutive years, found {value!r}")
+            raise ValueError(f"a winter term spans two consecutive years, found {shown(value)}")
     return Term(match["season"], year)
 
 

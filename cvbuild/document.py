@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cvbuild.bibliography import Publication
-from cvbuild.locale import Locale
 from cvbuild.richtext import EMPTY, Rich
+
+if TYPE_CHECKING:  # (bibliography imports the models, which import the section kinds)
+    from cvbuild.bibliography import Publication
+    from cvbuild.locale import Locale
 
 
 @dataclass(frozen=True)

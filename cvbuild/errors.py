@@ -6,6 +6,7 @@ tracebacks for a user's mistake.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,39 @@ class Problem:
                     where += f":{self.column}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        return printable(f"{where}{field}{self.message}")
+
+
+# Characters that would act on the terminal instead of being shown, or not be seen: controls
+# (ANSI escapes start with ESC), format characters (bidi overrides reorder text, zero-width
+# characters hide), line separators, lone surrogates (which no terminal encoding can print)
+# and private-use characters.
+_HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+
+
+def printable(text: str) -> str:
+    r"""`text` with such characters written as escapes (`\x1b`, `\u202e`): a key or value
+    from a YAML file reaches the terminal as characters to read, never as commands to it."""
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(
+        _escape(character) if unicodedata.category(character) in _HIDDEN else character
+        for character in text
+    )
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: `repr` (quoted, escaped), cut short when long, so that a
+    5,000-character value does not bury the message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 10]}... ({len(text):,} characters)"
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _display_path(path: Path) -> str:

@@ -16,6 +16,18 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+Location = tuple[str | int, ...]
+
+
+class ContentError(ValueError):
+    """Problems a model finds across its fields, each with the location of the value at fault
+    (relative to the model, as pydantic writes locations), so the loader can name its line."""
+
+    def __init__(self, found: list[tuple[Location, str]]):
+        super().__init__("; ".join(message for _, message in found))
+        self.found = tuple(found)
+
+
 NonEmpty = Annotated[str, Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1, description="Text with **bold**, *italic*, [link](url).")]
 Url = Annotated[

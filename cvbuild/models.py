@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from cvbuild.dates import Date
 from cvbuild.fields import (
+    ContentError,
+    Location,
     Model,
     NonEmpty,
     PublicationCategory,
@@ -69,7 +71,9 @@ class Person(Model):
     profiles: list[Profile] = []
     headline: str = Field("", description="Line under the name, e.g. a current position.")
     photo: Annotated[str, Field(pattern=r"(?i)\.(jpe?g|png|pdf)$")] | None = Field(
-        None, description="A photo (JPEG, PNG or PDF), relative to the content folder."
+        None,
+        description="A photo (JPEG, PNG or PDF), relative to the content folder and inside it "
+        "(see settings.allow_outside_paths).",
     )
 
     @property
@@ -102,7 +106,11 @@ class PublicationOverride(Model):
 
 
 class Bibliography(Model):
-    files: list[NonEmpty] = Field(min_length=1, description=".bib paths, relative to content.")
+    files: list[NonEmpty] = Field(
+        min_length=1,
+        description=".bib paths, relative to the content folder and inside it "
+        "(see settings.allow_outside_paths).",
+    )
     owner_names: list[NonEmpty] = Field(
         min_length=1,
         description="The owner's name forms as 'Family, Given' (e.g. 'Lapuschkin, Sebastian').",
@@ -155,6 +163,13 @@ class Settings(Model):
     )
     keywords: list[NonEmpty] = Field(
         [], description="PDF metadata keywords, e.g. your research areas; default: section titles."
+    )
+    allow_outside_paths: bool = Field(
+        False,
+        description="Let person.photo and bibliography.files name files outside the content "
+        "folder (absolute paths, '..', symbolic links leading out). Off by default, so that a "
+        "path or link in a CV folder never makes cvbuild read another file of yours unasked. "
+        "Devices, pipes and system folders (/proc, /sys, /dev) are never read.",
     )
 
 
@@ -231,7 +246,16 @@ class Variant(Model):
 # --------------------------------------------------------------------------- the whole CV
 
 
+# Top-level keys the loader leaves out: a place for YAML anchors to reuse with `<<: *name`.
+TEMPLATE_PREFIX = "x-"
+
+
 class CV(Model):
+    """The whole CV. Top-level keys starting with `x-` are ignored, so that blocks meant only
+    to be merged elsewhere (`x-course: &course {...}`, then `<<: *course`) have a place."""
+
+    model_config = ConfigDict(json_schema_extra={"patternProperties": {f"^{TEMPLATE_PREFIX}": {}}})
+
     person: Person
     settings: Settings = Settings()
     bibliography: Bibliography | None = None
@@ -240,16 +264,43 @@ class CV(Model):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CV:
+        """Checks across sections and variants, each pointing at the value at fault."""
         ids = [s.id for s in self.sections]
-        doubles = sorted({i for i in ids if ids.count(i) > 1})
-        if doubles:
-            raise ValueError(f"section id used twice: {', '.join(doubles)}")
+        found: list[tuple[Location, str]] = [
+            (
+                ("sections", index, "id"),
+                f"section id '{i}' is used twice (first by sections[{ids.index(i)}])",
+            )
+            for index, i in enumerate(ids)
+            if i in ids[:index]
+        ]
+        known = ", ".join(dict.fromkeys(ids))
         for name, variant in self.variants.items():
-            unknown = [s for s in [*variant.sections, *variant.rules] if s not in ids]
-            if unknown:
-                raise ValueError(
-                    f"variant {name!r} names unknown sections {unknown}; known: {', '.join(ids)}"
+            found += [
+                (
+                    ("variants", name, "sections", index),
+                    f"variant {name!r} names unknown section {s!r}; known: {known}",
                 )
-        if self.bibliography is None and any(s.kind == "publications" for s in self.sections):
-            raise ValueError("a 'publications' section needs a 'bibliography' with .bib files")
+                for index, s in enumerate(variant.sections)
+                if s not in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "rules", s),
+                    f"variant {name!r} has rules for unknown section {s!r}; known: {known}",
+                )
+                for s in variant.rules
+                if s not in ids
+            ]
+        if self.bibliography is None:
+            found += [
+                (
+                    ("sections", index, "kind"),
+                    "a 'publications' section needs a 'bibliography' with .bib files",
+                )
+                for index, s in enumerate(self.sections)
+                if s.kind == "publications"
+            ]
+        if found:
+            raise ContentError(found)
         return self

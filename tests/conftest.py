@@ -160,6 +160,7 @@ def make_content(root: Path, sections_yaml: str, bib: str | None = None, extra: 
     )
     if bib is not None:
         (root / "refs.bib").write_text(bib, encoding="utf-8")
+        person += "  allow_outside_paths: true  # refs.bib lies beside the content folder\n"
         person += "bibliography:\n  files: [../refs.bib]\n  owner_names: ['Lovelace, Ada']\n"
     (content / "person.yaml").write_text(person + extra, encoding="utf-8")
     (content / "sections.yaml").write_text(sections_yaml, encoding="utf-8")

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from cvbuild import bibliography
 from cvbuild.dates import Date
 from cvbuild.document import Block, Group, PublicationList, Reference, Table
-from cvbuild.fields import Model, NonEmpty, PublicationCategory, SectionBase
+from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationCategory, SectionBase
 from cvbuild.kinds.base import Context, Filter, SectionKind
 from cvbuild.richtext import italic
 
@@ -44,12 +44,16 @@ class Impact(Model):
 
     @model_validator(mode="after")
     def _row_widths(self) -> Impact:
-        for row in self.rows:
-            if row.values != "publications" and len(row.values) != len(self.columns):
-                raise ValueError(
-                    f"row {row.label!r} has {len(row.values)} values for "
-                    f"{len(self.columns)} columns"
-                )
+        found: list[tuple[Location, str]] = [
+            (
+                ("rows", index, "values"),
+                f"row {row.label!r} has {len(row.values)} values for {len(self.columns)} columns",
+            )
+            for index, row in enumerate(self.rows)
+            if row.values != "publications" and len(row.values) != len(self.columns)
+        ]
+        if found:
+            raise ContentError(found)
         return self
 
 
@@ -61,9 +65,13 @@ class PublicationsSection(SectionBase):
     @model_validator(mode="after")
     def _each_category_once(self) -> PublicationsSection:
         seen = [item.category for item in self.lists]
-        doubles = sorted({c for c in seen if seen.count(c) > 1})
-        if doubles:
-            raise ValueError(f"category listed twice: {', '.join(doubles)}")
+        found: list[tuple[Location, str]] = [
+            (("lists", index, "category"), f"category listed twice: {category}")
+            for index, category in enumerate(seen)
+            if category in seen[:index]
+        ]
+        if found:
+            raise ContentError(found)
         return self
 
 
