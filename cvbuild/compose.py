@@ -22,6 +22,7 @@ from cvbuild.document import (
     Section,
 )
 from cvbuild.kinds import Context, kind_of
+from cvbuild.kinds.base import source_of
 from cvbuild.locale import Locale, locale_for
 from cvbuild.richtext import (
     Rich,
@@ -44,7 +45,12 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         locale, selection.as_of, selection.publications, all_publications, selection.compact
     )
     composed = (
-        Section(section.id, section.title, tuple(kind_of(section).compose(section, context)))
+        Section(
+            section.id,
+            section.title,
+            tuple(kind_of(section).compose(section, context)),
+            source_of(section),
+        )
         for section in cv.sections
     )
     # A section the variant's rules left empty is left out, heading and all (`validate` warns).

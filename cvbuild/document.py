@@ -63,6 +63,7 @@ class Group:
 
     title: str
     note: Rich = EMPTY
+    source: Source = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]  # the first cell of each row is its label
     caption: Rich = EMPTY
+    source: Source = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class PublicationList:
     category: str
     title: str
     references: tuple[Reference, ...]
+    source: Source = NOWHERE
 
 
 Block = Entry | Item | Group | Table | PublicationList

@@ -5,15 +5,20 @@ error, not a silently ignored field. Text fields take the inline markup of `cvbu
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from cvbuild.dates import PeriodField
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    # Where the loader found it (file, 1-based line); kept through model_copy, so a section or
+    # an item can be named in messages of later stages without searching the YAML again.
+    _source: tuple[Path, int] | None = PrivateAttr(None)
 
 
 Location = tuple[str | int, ...]

@@ -104,6 +104,10 @@ def load_cv(content_dir: Path) -> models.CV:
     except ValidationError as exc:
         found = problems + _problems_from(exc, sources, content_dir)
         raise InputError(list(dict.fromkeys(found))) from None
+    for key, source in sources.items():
+        value = getattr(cv, key, None)
+        for model, node in _models_and_nodes(value, source.node.get(key)):
+            model._source = (source.file, node.lc.line + 1)
     if cv.person.photo:
         settings = cv.settings
         photo, message = checked_path(
@@ -117,6 +121,21 @@ def load_cv(content_dir: Path) -> models.CV:
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
     return cv
+
+
+def _models_and_nodes(value: Any, node: Any) -> Iterator[tuple[BaseModel, CommentedMap]]:
+    """Each model in a validated value with the YAML mapping it was read from (walking both
+    trees side by side; values that were not written as mappings are passed over)."""
+    if isinstance(value, BaseModel) and isinstance(node, CommentedMap):
+        yield value, node
+        for name, child in value:
+            yield from _models_and_nodes(child, node.get(name))
+    elif isinstance(value, list) and isinstance(node, CommentedSeq):
+        for item, item_node in zip(value, node, strict=False):
+            yield from _models_and_nodes(item, item_node)
+    elif isinstance(value, dict) and isinstance(node, CommentedMap):
+        for name, child in value.items():
+            yield from _models_and_nodes(child, node.get(name))
 
 
 def _character_problems(sources: dict[str, Source]) -> list[Problem]:

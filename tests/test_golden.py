@@ -27,12 +27,15 @@ VARIANTS = ("full", "short")
 def dump(value: Any, indent: str = "") -> str:
     """A readable, stable text form of the composed document (publications by key only)."""
     from cvbuild.bibliography import Publication
+    from cvbuild.document import Source
     from cvbuild.locale import Locale
 
     if isinstance(value, Publication):
         return f"<{value.key}>"
     if isinstance(value, Locale):
         return f"<locale {value.language}>"
+    if isinstance(value, Source):
+        return f"<{value}>"  # file name and line, the same wherever the repository is
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
         shown = [(name, v) for name, v in fields if v not in ("", (), None)]

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import EMPTY, bold, parse_markup, rich
 
 
@@ -35,7 +35,8 @@ def compose(section: AwardsSection, context: Context) -> list[Block]:
     for award in section.awards:
         rank = f" ({award.rank})" if award.rank else ""
         description = rich(". ", parse_markup(award.description)) if award.description else EMPTY
-        blocks.append(Item(str(award.year), rich(bold(award.name), rank, description)))
+        text = rich(bold(award.name), rank, description)
+        blocks.append(Item(str(award.year), text, source_of(award)))
     return blocks
 
 

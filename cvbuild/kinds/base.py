@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cvbuild.dates import PartialDate, Period
-from cvbuild.fields import SectionBase
+from cvbuild.document import NOWHERE, Source
+from cvbuild.fields import Model, SectionBase
 
 if TYPE_CHECKING:
     from cvbuild.bibliography import Publication
@@ -69,6 +70,12 @@ class Context:
 
     def date(self, date: PartialDate) -> str:
         return self.locale.date(date)
+
+
+def source_of(model: Model) -> Source:
+    """Where the loader found a section or an item (NOWHERE for models made in code)."""
+    found = model._source
+    return Source(*found) if found else NOWHERE
 
 
 def unchanged(section: S, keep: Filter) -> S:

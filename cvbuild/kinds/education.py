@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Entry
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import EMPTY, ParagraphBreak, join, parse_markup, rich
 
 
@@ -71,6 +71,7 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
                     location=institution.location,
                     note=degree.distinction,
                     body=join([summary, thesis, supervisors], ParagraphBreak()),
+                    source=source_of(degree),
                 )
             )
     return blocks

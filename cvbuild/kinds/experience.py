@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Entry
 from cvbuild.fields import LabeledText, Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import EMPTY, ParagraphBreak, Rich, italic, join, parse_markup, rich
 
 
@@ -70,6 +70,7 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
                     organisation=rich(employer.name),
                     location=employer.location,
                     body=join([summary, staff, *labelled], ParagraphBreak()),
+                    source=source_of(role),
                 )
             )
     return blocks

@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import Date
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import bold, rich
 
 
@@ -45,14 +45,14 @@ def compose(section: PatentsSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     status = {"published": context.word("published"), "granted": context.word("granted")}
     for family in section.families:
-        blocks.append(Item("", bold(family.title)))
+        blocks.append(Item("", bold(family.title), source_of(family)))
         for doc in family.documents:
             number = " ".join(p for p in (doc.office, doc.number, doc.kind_code) if p)
             text = (
                 f"{number} {context.locale.quoted(doc.title)} "
                 f"({status[doc.status]} {context.date(doc.date)})"
             )
-            blocks.append(Item(context.date(doc.date), rich(text)))
+            blocks.append(Item(context.date(doc.date), rich(text), source_of(doc)))
     return blocks
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Url
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import bold, link, rich
 
 
@@ -44,6 +44,7 @@ def compose(section: ProjectsSection, context: Context) -> list[Block]:
             Item(
                 context.period(project.period),
                 rich(bold(project.acronym), f"{role}: ", link(project.url, project.title)),
+                source_of(project),
             )
         )
     return blocks

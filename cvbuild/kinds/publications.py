@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections import Counter
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from cvbuild import bibliography
 from cvbuild.dates import Date
 from cvbuild.document import Block, Group, PublicationList, Reference, Table
 from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationCategory, SectionBase
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import italic
+
+if TYPE_CHECKING:
+    from cvbuild.bibliography import Publication
 
 
 class CategoryList(Model):
@@ -91,17 +94,17 @@ def compose(section: PublicationsSection, context: Context) -> list[Block]:
             Reference(labels[p.key], p) for p in context.publications if p.category == spec.category
         )
         if references:
-            blocks.append(PublicationList(spec.category, spec.title, references))
+            blocks.append(PublicationList(spec.category, spec.title, references, source_of(spec)))
     return blocks
 
 
 def publication_labels(
-    publications: tuple[bibliography.Publication, ...], lists: list[CategoryList]
+    publications: tuple[Publication, ...], lists: list[CategoryList]
 ) -> dict[str, str]:
     """Each entry's printed label: the list's prefix and its number within its category
     (newest is 1, or newest is N for descending lists)."""
     specs = {spec.category: spec for spec in lists}
-    counts = bibliography.count_by_category(publications)
+    counts = Counter(publication.category for publication in publications)
     seen: dict[str, int] = {}
     labels = {}
     for publication in publications:
@@ -133,8 +136,10 @@ def _impact(impact: Impact, context: Context) -> list[Block]:
         rows.append((row.label, *values))
     source = f"{impact.source}, {context.word('retrieved')} {context.date(impact.retrieved)}."
     return [
-        Group(impact.title),
-        Table(tuple(c.label for c in impact.columns), tuple(rows), italic(source)),
+        Group(impact.title, source=source_of(impact)),
+        Table(
+            tuple(c.label for c in impact.columns), tuple(rows), italic(source), source_of(impact)
+        ),
     ]
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from cvbuild.document import Block, Item
 from cvbuild.fields import LabeledText, SectionBase
-from cvbuild.kinds.base import Context, SectionKind, unchanged
+from cvbuild.kinds.base import Context, SectionKind, source_of, unchanged
 from cvbuild.richtext import parse_markup
 
 
@@ -18,7 +18,9 @@ class SkillsSection(SectionBase):
 
 
 def compose(section: SkillsSection, context: Context) -> list[Block]:
-    return [Item(skill.label, parse_markup(skill.text)) for skill in section.skills]
+    return [
+        Item(skill.label, parse_markup(skill.text), source_of(skill)) for skill in section.skills
+    ]
 
 
 KIND = SectionKind("skills", SkillsSection, lambda s: s.skills, unchanged, compose)

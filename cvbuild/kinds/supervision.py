@@ -8,7 +8,7 @@ from pydantic import Field
 
 from cvbuild.document import Block, Group, Item
 from cvbuild.fields import Model, NonEmpty, Periods, SectionBase
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import bold, rich
 
 SupervisionLevel = Literal["postdoc", "phd", "master", "bachelor", "guest"]
@@ -55,7 +55,7 @@ def compose(section: SupervisionSection, context: Context) -> list[Block]:
         return _compact(section, context)
     blocks: list[Block] = []
     for group in section.groups:
-        blocks.append(Group(group.title))
+        blocks.append(Group(group.title, source=source_of(group)))
         for person in group.people:
             periods = ", ".join(context.period(p) for p in person.period)
             where = ", ".join(
@@ -66,7 +66,8 @@ def compose(section: SupervisionSection, context: Context) -> list[Block]:
                 )
                 if p
             )
-            blocks.append(Item(periods, rich(bold(person.name), f" ({where}). {person.topic}")))
+            text = rich(bold(person.name), f" ({where}). {person.topic}")
+            blocks.append(Item(periods, text, source_of(person)))
     return blocks
 
 
@@ -83,7 +84,7 @@ def _compact(section: SupervisionSection, context: Context) -> list[Block]:
             if number
         )
         names = f": {', '.join(current)}" if group.level == "phd" and current else ""
-        blocks.append(Item(group.title, rich(counts + names)))
+        blocks.append(Item(group.title, rich(counts + names), source_of(group)))
     return blocks
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import Date
 from cvbuild.document import Block, Group, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text, Url
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import LineBreak, italic, link, parse_markup, rich
 
 
@@ -45,14 +45,14 @@ def trim(section: TalksSection, keep: Filter) -> TalksSection:
 def compose(section: TalksSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for group in section.groups:
-        blocks.append(Group(group.title))
+        blocks.append(Group(group.title, source=source_of(group)))
         if group.note:
-            blocks.append(Item("", italic(parse_markup(group.note))))
+            blocks.append(Item("", italic(parse_markup(group.note)), source_of(group)))
         for talk in group.talks:
             kind = f" ({talk.kind})" if talk.kind else ""
             title = link(talk.url, context.locale.quoted(talk.title))
             text = rich(title, ".", LineBreak(), parse_markup(talk.event), kind)
-            blocks.append(Item(context.date(talk.date), text))
+            blocks.append(Item(context.date(talk.date), text, source_of(talk)))
     return blocks
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import TermField
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import EMPTY, LineBreak, bold, italic, parse_markup, rich
 
 
@@ -42,7 +42,8 @@ def compose(section: TeachingSection, context: Context) -> list[Block]:
             kind = f" ({course.kind})" if course.kind else ""
             role = rich(LineBreak(), "[", parse_markup(course.role), "]") if course.role else EMPTY
             label = term.term.display() if index == 0 else ""
-            blocks.append(Item(label, rich(bold(course.title), f"{kind}.", role)))
+            text = rich(bold(course.title), f"{kind}.", role)
+            blocks.append(Item(label, text, source_of(course)))
     return blocks
 
 

@@ -28,7 +28,10 @@ LATEX_DIR = Path(__file__).resolve().parent.parent.parent / "latex"
 DUMP_MARKER = r"\csname endofdump\endcsname"
 BIB_NAME = "cvbuild-publications.bib"
 PHOTO_NAME = "cvbuild-photo"
-SECTION_MARKER = "% cvbuild-section: "  # lets a TeX error be traced back to its section
+# Comments that let a TeX error be traced back to the section and the item (file:line) behind it;
+# the file's name only, so that the .tex is the same wherever the content folder is.
+SECTION_MARKER = "% cvbuild-section: "
+SOURCE_MARKER = "% cvbuild-source: "
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,8 @@ def _section(section: doc.Section) -> list[str]:
             # biber runs once.
             lines.append(r"\nocite{*}")
             cited = True
+        if block.source.file is not None and block.source.line:
+            lines.append(f"{SOURCE_MARKER}{block.source.file.name}:{block.source.line}")
         lines += _block(block)
     return lines
 
