@@ -7,6 +7,7 @@ On failure the first TeX error is shown in a few lines; the full log stays in th
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import fcntl
 import functools
@@ -14,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from cvbuild.errors import TexError
 from cvbuild.files import replace_with_bytes, replace_with_copy
@@ -502,38 +504,65 @@ def run_tool(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
             start_new_session=True,
         )
         _RUNNING.add(process.pid)
-    timed_out = threading.Event()
-
-    def stop() -> None:
-        timed_out.set()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-
-    watchdog = threading.Timer(timeout, stop)
     output: list[str] = []
+    timed_out = False
     try:
         if (cwd / WORKING).exists():
             _mark(cwd, "running", [*_groups(cwd), process.pid])
-        watchdog.start()
         assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            each_line(line)
+        timed_out = not _read_lines(process.stdout, time.monotonic() + timeout, output, each_line)
+        if timed_out:
+            _kill(process)
         process.wait()
     except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        _kill(process)
         raise
     finally:
-        watchdog.cancel()
+        process.stdout.close()  # type: ignore[union-attr]
         _RUNNING.discard(process.pid)
-    return Finished(process.returncode, "".join(output), timed_out.is_set())
+    return Finished(process.returncode, "".join(output), timed_out)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the tool and all it started; return once they are gone (their output closed)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, ValueError):
+        assert process.stdout is not None
+        _read_lines(process.stdout, time.monotonic() + 5, [], _ignore)
+    process.wait()
+
+
+def _read_lines(
+    stream: IO[bytes], deadline: float, output: list[str], each_line: Callable[[str], None]
+) -> bool:
+    """Read the tool's output until it ends (True) or the deadline passes (False). The wait
+    wakes up every tenth of a second, so that Ctrl-C or SIGTERM is handled at once even when
+    the kernel hands the signal to another thread."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pending = ""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if not selector.select(min(left, 0.1)):
+                continue
+            chunk = os.read(stream.fileno(), 1 << 16)
+            pending += decoder.decode(chunk, final=not chunk)
+            *lines, pending = pending.split("\n")
+            for line in lines:
+                output.append(line + "\n")
+                each_line(line + "\n")
+            if not chunk:
+                if pending:
+                    output.append(pending)
+                    each_line(pending)
+                return True
 
 
 _PASS = re.compile(r"^Running '(pdflatex|lualatex|biber)\b")

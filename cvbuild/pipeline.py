@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -191,6 +191,8 @@ def build_variants(all_options: list[BuildOptions], loaded: Loaded | None = None
         pool = ThreadPoolExecutor(max_workers=workers)
         try:
             futures = [pool.submit(one, options) for options in all_options]
+            while wait(futures, timeout=0.1).not_done:  # awake for Ctrl-C, whichever thread
+                pass  # the kernel hands the signal to
             return [future.result() for future in futures]
         except BaseException:  # Ctrl-C: stop every TeX run, not only this thread's
             with _PUBLISHING:  # (after a publication in progress, none starts)

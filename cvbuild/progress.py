@@ -7,6 +7,7 @@ terminal, plain lines when the output goes to a file or a pipe, nothing with --q
 from __future__ import annotations
 
 import itertools
+import signal
 import sys
 import threading
 import time
@@ -109,6 +110,8 @@ class Display:
             self.stream.flush()
 
     def _spin(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):  # Ctrl-C is for the main thread, which stops TeX
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
         for frame in itertools.cycle(self.FRAMES):
             if self._stop.wait(0.1):
                 return
