@@ -68,6 +68,8 @@ def up_to_date(build_dir: Path, key: str, content_dir: Path, output: Path) -> St
             return None
         if _digest(output) != stamp["pdf"]:
             return None
+        if any(_digest(Path(p)) != digest for p, digest in stamp.get("images", {}).items()):
+            return None  # a PNG page was deleted or changed
         return Stamp(stamp["pages"], tuple(stamp["report"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -106,7 +108,13 @@ def before_reading(content_dir: Path, build_dirs: list[Path]) -> Seen:
 
 
 def record(
-    build_dir: Path, key: str, seen: Seen, inputs: list[Path], output: Path, stamp: Stamp
+    build_dir: Path,
+    key: str,
+    seen: Seen,
+    inputs: list[Path],
+    output: Path,
+    stamp: Stamp,
+    images: tuple[Path, ...] = (),
 ) -> list[Path]:
     """Stamp the build with the hashes its inputs had when it read them; returns the inputs
     written to since (then no stamp is written, so that the next run builds again)."""
@@ -125,6 +133,7 @@ def record(
         "key": key,
         "files": files,
         "pdf": _digest(output),
+        "images": {str(p.resolve()): _digest(p) for p in images},
         "pages": stamp.pages,
         "report": list(stamp.report),
     }

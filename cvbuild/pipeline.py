@@ -71,6 +71,7 @@ class BuildResult:
     pages: int
     counts: dict[str, int]
     inputs: tuple[Path, ...] = ()  # files read besides the content YAML (.bib files, photo)
+    images: tuple[Path, ...] = ()  # the PNG pages written beside the PDF (--png)
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,7 @@ def _build_variant(options: BuildOptions, progress: Progress, loaded: Loaded | N
         cache.fixed_inputs(options.content_dir) + list(result.inputs),
         options.output,
         cache.Stamp(result.pages, tuple(printed)),
+        result.images,
     )
     if changed:
         names = ", ".join(_shown(path) for path in changed[:3])
@@ -301,6 +303,7 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
         pdf_report.pages,
         counts,
         _other_inputs(cv, options.content_dir),
+        pages.targets if pages else (),
     )
 
 
