@@ -3,6 +3,10 @@
 The only stage that starts processes. TeX runs without shell escape, may read and write only
 inside the build directory (`openin_any=p`, `openout_any=p`), gets no stdin and a time limit.
 On failure the first TeX error is shown in a few lines; the full log stays in the build dir.
+
+Every tool runs in a process group of its own, listed in a mark in the build dir while TeX
+works there: Ctrl-C, SIGTERM, SIGHUP and the time limit stop it with all it started, and when
+cvbuild itself was killed the next build stops the leftovers and starts from a clean dir.
 """
 
 from __future__ import annotations

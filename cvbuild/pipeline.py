@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -174,33 +175,36 @@ def build_variants(all_options: list[BuildOptions], loaded: Loaded | None = None
         began = time.monotonic()
         build_dirs = [options.build_root / options.variant for options in all_options]
         loaded = loaded or _load(all_options[0].content_dir, build_dirs)
-        loaded_line = stage_line("load", time.monotonic() - began)
+        line = stage_line("load", time.monotonic() - began)
+        return _side_by_side([partial(_one, options, loaded, line) for options in all_options])
 
-        def one(options: BuildOptions) -> Outcome:
-            lines: list[str] = [loaded_line]
-            progress = Progress(
-                message=lines.append,
-                finished=lambda stage, seconds: lines.append(stage_line(stage, seconds)),
-            )
-            try:
-                result = _build_variant(options, progress, loaded)
-            except CvbuildError as error:
-                return Outcome(options, tuple(lines), None, error)
-            return Outcome(options, tuple(lines), result, None)
 
-        workers = max(1, min(len(all_options), os.cpu_count() or 1))
-        pool = ThreadPoolExecutor(max_workers=workers)
-        try:
-            futures = [pool.submit(one, options) for options in all_options]
-            while wait(futures, timeout=0.1).not_done:  # awake for Ctrl-C, whichever thread
-                pass  # the kernel hands the signal to
-            return [future.result() for future in futures]
-        except BaseException:  # Ctrl-C: stop every TeX run, not only this thread's
-            with _PUBLISHING:  # (after a publication in progress, none starts)
-                stop_all()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+def _one(options: BuildOptions, loaded: Loaded, loaded_line: str) -> Outcome:
+    lines: list[str] = [loaded_line]
+    progress = Progress(
+        message=lines.append,
+        finished=lambda stage, seconds: lines.append(stage_line(stage, seconds)),
+    )
+    try:
+        result = _build_variant(options, progress, loaded)
+    except CvbuildError as error:
+        return Outcome(options, tuple(lines), None, error)
+    return Outcome(options, tuple(lines), result, None)
+
+
+def _side_by_side(jobs: list[Callable[[], Outcome]]) -> list[Outcome]:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
+    try:
+        futures = [pool.submit(job) for job in jobs]
+        while wait(futures, timeout=0.1).not_done:  # awake for Ctrl-C, whichever thread the
+            pass  # kernel hands the signal to
+        return [future.result() for future in futures]
+    except BaseException:  # Ctrl-C: stop every TeX run, not only this thread's
+        with _PUBLISHING:  # (a publication in progress ends first; none starts after)
+            stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build(
