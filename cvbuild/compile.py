@@ -217,12 +217,17 @@ def _groups(build_dir: Path) -> list[int]:
     return [g for g in groups if isinstance(g, int) and g > 1] if isinstance(groups, list) else []
 
 
+# What cvbuild, latexmk, TeX and biber write in a build dir (cv.*, cvbuild*, temporary files):
+# all that a killed build may have left half-done, and all that is removed after one.
+_BUILD_FILES = re.compile(r"\.?cv\..+|\.?cvbuild.*|pdfa\.xmpi|missfont\.log|texput\.log|png-pages")
+
+
 def _recover(build_dir: Path) -> None:
     for group in _groups(build_dir):
         _stop_leftovers(group, build_dir)
     for entry in build_dir.iterdir():
-        if entry.name == LOCK:  # held by this build: a new file would let a third one in
-            continue
+        if entry.name == LOCK or not _BUILD_FILES.fullmatch(entry.name):
+            continue  # the lock is held by this build: a new file would let a third one in
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:

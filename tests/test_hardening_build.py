@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from cvbuild import cache
-from cvbuild.compile import _seal, _sealed, signals_held
+from cvbuild.compile import WORKING, _begin, _seal, _sealed, signals_held
 from cvbuild.png import with_mark, written_by_cvbuild
 from cvbuild.progress import clear_replaced, interrupted_note, record_replaced
 from tests.conftest import ROOT, make_content, pdf_text, replace_in, run_cli
@@ -486,3 +486,38 @@ def test_the_interrupt_message_says_what_was_replaced() -> None:
     record_replaced("out/short.pdf")
     assert interrupted_note().startswith("out/full.pdf and its 3 PNG pages, out/short.pdf were")
     clear_replaced()
+
+
+def test_a_killed_builds_dir_is_cleaned_of_its_files_only(tmp_path: Path) -> None:
+    build = tmp_path / "full"
+    build.mkdir()
+    for name in ("cv.aux", "cv.fdb_latexmk", "cvbuild-1.fmt", ".cv.pdf.1234.tmp", "notes.txt"):
+        (build / name).write_text("x", encoding="utf-8")
+    (build / WORKING).write_text('{"state": "running", "groups": []}', encoding="utf-8")
+    assert _begin(build) is False
+    assert sorted(p.name for p in build.iterdir()) == [WORKING, "notes.txt"]
+    # a TeX error is not a kill: the files stay, latexmk is told to redo every step
+    (build / "cv.aux").write_text("x", encoding="utf-8")
+    (build / WORKING).write_text('{"state": "failed", "groups": []}', encoding="utf-8")
+    assert _begin(build) is True
+    assert (build / "cv.aux").exists()
+    (build / WORKING).write_text("{half a mark", encoding="utf-8")  # unreadable: as killed
+    assert _begin(build) is False and not (build / "cv.aux").exists()
+
+
+def test_the_next_build_kills_leftovers_in_its_dir_and_nothing_else(tmp_path: Path) -> None:
+    build, elsewhere = tmp_path / "full", tmp_path / "elsewhere"
+    build.mkdir()
+    elsewhere.mkdir()
+    ours = subprocess.Popen(["sleep", "60"], cwd=build, start_new_session=True)
+    other = subprocess.Popen(["sleep", "60"], cwd=elsewhere, start_new_session=True)
+    try:
+        mark = f'{{"state": "running", "groups": [{ours.pid}, {other.pid}]}}'
+        (build / WORKING).write_text(mark, encoding="utf-8")
+        _begin(build)
+        assert ours.wait(timeout=10) == -signal.SIGKILL
+        assert other.poll() is None  # a group id that is not working in this build dir
+    finally:
+        for process in (ours, other):
+            process.kill()
+            process.wait()
