@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -38,6 +40,20 @@ def commit(temporary: Path, target: Path) -> None:
 def discard(temporary: Path) -> None:
     with contextlib.suppress(OSError):
         temporary.unlink()
+
+
+def sweep(target: Path, older_than: float = 3600) -> None:
+    """Remove temporary files of `target` that a killed cvbuild left (exactly the names
+    `staged_copy` makes, and only old ones: a younger one may be another build's, in use)."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.tmp")
+    cutoff = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if (
+                pattern.fullmatch(entry.name)
+                and entry.stat(follow_symlinks=False).st_mtime < cutoff
+            ):
+                discard(Path(entry.path))
 
 
 def replace_with_copy(source: Path, target: Path, *, durable: bool = True) -> None:

@@ -46,7 +46,7 @@ from cvbuild.errors import (
     RuleError,
     TexError,
 )
-from cvbuild.files import commit, discard, staged_copy
+from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv, section_position
 from cvbuild.models import CV
 from cvbuild.png import Pages, render_pages
@@ -410,3 +410,5 @@ def _publish(pdf: Path, output: Path, pages: Pages | None = None) -> None:
                 "PNG pages may now be from different builds: build again."
             ) from None
         record_replaced(f"{output}" + (f" and its {len(images)} PNG pages" if images else ""))
+    for _, target in staged:
+        sweep(target)

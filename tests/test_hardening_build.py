@@ -22,6 +22,7 @@ import pytest
 
 from cvbuild import cache
 from cvbuild.compile import WORKING, _begin, _seal, _sealed, signals_held
+from cvbuild.files import staged_copy, sweep
 from cvbuild.png import with_mark, written_by_cvbuild
 from cvbuild.progress import clear_replaced, interrupted_note, record_replaced
 from tests.conftest import ROOT, make_content, pdf_text, replace_in, run_cli
@@ -521,3 +522,30 @@ def test_the_next_build_kills_leftovers_in_its_dir_and_nothing_else(tmp_path: Pa
         for process in (ours, other):
             process.kill()
             process.wait()
+
+
+def test_temporary_files_left_by_a_killed_build_are_swept_when_old(tmp_path: Path) -> None:
+    target = tmp_path / "cv.pdf"
+    old, young = tmp_path / ".cv.pdf.0123abcd.tmp", tmp_path / ".cv.pdf.89abcdef.tmp"
+    others = [tmp_path / ".cv.pdf.notes.tmp", tmp_path / ".cv.pdf.0123abcd.tmp.keep"]
+    for path in [old, young, *others]:
+        path.write_bytes(b"x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    os.utime(others[0], (time.time() - 7200, time.time() - 7200))
+    sweep(target)
+    assert not old.exists() and young.exists() and all(p.exists() for p in others)
+
+
+def test_a_staged_file_has_the_replaced_files_mode_or_the_umask_default(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.write_bytes(b"new")
+    previous = os.umask(0o022)
+    try:
+        fresh = staged_copy(source, tmp_path / "fresh.pdf")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        private = tmp_path / "private.pdf"
+        private.write_bytes(b"old")
+        private.chmod(0o600)
+        assert stat.S_IMODE(staged_copy(source, private).stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)
