@@ -317,6 +317,13 @@ def test_a_truncated_format_in_the_cache_is_made_again(
     result = run_cli(*_args(content, pdf, tmp_path / "b2"))
     assert result.exit_code == 0, result.output
     assert "Edited text." in pdf_text(pdf)
+    # a format that matches its seal and still cannot be loaded: the build goes on without it
+    here.write_bytes(os.urandom(size))
+    _seal(here)
+    replace_in(content / "sections.yaml", "Edited text.", "Edited again.")
+    result = run_cli(*_args(content, pdf, tmp_path / "b2"))
+    assert result.exit_code == 0, result.output
+    assert "Edited again." in pdf_text(pdf) and not _sealed(here)
 
 
 def test_a_format_is_used_only_when_it_matches_its_seal(tmp_path: Path) -> None:
