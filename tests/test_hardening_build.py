@@ -74,9 +74,16 @@ def _tools_in(directory: Path) -> list[str]:
     return found
 
 
-def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+def _wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    process: subprocess.Popen[str] | None = None,
+    timeout: float = 120,
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"cvbuild ended before {what}:\n{process.communicate()[0]}")
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
 
@@ -130,7 +137,7 @@ def test_a_build_killed_during_biber_does_not_poison_later_builds(
     content = make_content(tmp_path, SECTIONS, bib=BIB)
     pdf, build = tmp_path / "cv.pdf", tmp_path / "build"
     process = _cli(*_args(content, pdf, build))
-    _wait_for(lambda: "biber" in _tools_in(build), "biber to run", timeout=180)
+    _wait_for(lambda: "biber" in _tools_in(build), "biber to run", process, timeout=180)
     process.send_signal(number)
     output = process.communicate(timeout=60)[0]
     if number != signal.SIGKILL:  # cvbuild can clean up: its TeX children die with it
@@ -155,7 +162,7 @@ def test_the_next_build_stops_what_a_sigkilled_build_left_running(tmp_path: Path
     # biber that takes long: the orphan is still running when the next build starts
     env = _fake_tool(slow, "biber", f'sleep 60; exec {_real("biber")} "$@"\n')
     process = _cli(*_args(content, pdf, build), env=env)
-    _wait_for(lambda: "sleep" in _tools_in(build), "the slow biber to run")
+    _wait_for(lambda: "sleep" in _tools_in(build), "the slow biber to run", process)
     process.kill()
     process.communicate(timeout=60)
     assert "sleep" in _tools_in(build)  # left behind
@@ -181,7 +188,7 @@ def test_a_save_during_the_build_is_built_next_time(tmp_path: Path) -> None:
     content = make_content(tmp_path, SECTIONS, bib=BIB)
     pdf, build = tmp_path / "cv.pdf", tmp_path / "build"
     process = _cli(*_args(content, pdf, build))
-    _wait_for(lambda: "pdflatex" in _tools_in(build), "pdflatex to run")
+    _wait_for(lambda: "pdflatex" in _tools_in(build), "pdflatex to run", process)
     replace_in(content / "sections.yaml", "Plain text.", "Edited text.")
     output = process.communicate(timeout=300)[0]
     assert process.returncode == 0, output
@@ -438,7 +445,7 @@ def test_ctrl_c_while_pages_are_made_leaves_pdf_and_pages_as_they_were(tmp_path:
         path.write_bytes(data)
     env = _fake_tool(tmp_path / "tools", "pdftoppm", f'sleep 60; exec {_real("pdftoppm")} "$@"\n')
     process = _cli(*_args(content, pdf, build, "--png"), env=env)
-    _wait_for(lambda: "sleep" in _tools_in(build), "pdftoppm to run", timeout=180)
+    _wait_for(lambda: "sleep" in _tools_in(build), "pdftoppm to run", process, timeout=180)
     process.send_signal(signal.SIGINT)
     output = process.communicate(timeout=30)[0]
     assert process.returncode == 130, output
@@ -461,7 +468,7 @@ def test_ctrl_c_during_all_with_a_cold_format_cache_stops_at_once(tmp_path: Path
     args = ["pdf", "--all", "--content", str(content), "--out-dir", str(out),
             "--build-dir", str(build)]  # fmt: skip
     process = _cli(*args, env={"XDG_CACHE_HOME": str(tmp_path / "cold-cache")})
-    _wait_for(lambda: "pdflatex" in _tools_in(build), "the format dump to run")
+    _wait_for(lambda: "pdflatex" in _tools_in(build), "the format dump to run", process)
     process.send_signal(signal.SIGINT)
     sent = time.monotonic()
     output = process.communicate(timeout=60)[0]
