@@ -44,14 +44,21 @@ def options_key(
 
 
 def fixed_inputs(content_dir: Path) -> list[Path]:
-    """Inputs known without reading the content: its YAML files, latex/ and cvbuild's code."""
+    """Inputs known without reading the content: its YAML files, latex/ and cvbuild's own files
+    (code and data such as locales, in subpackages too; not the starter files of `init`)."""
+    package = [
+        path
+        for path in CODE_DIR.rglob("*")
+        if path.suffix in (".py", ".yaml", ".sty")
+        and not {"__pycache__", "starter"} & set(path.relative_to(CODE_DIR).parts)
+    ]
     return sorted(
-        [
+        {
             *content_dir.glob("*.yaml"),
             *content_dir.glob("*.yml"),
             *LATEX_DIR.glob("*.sty"),
-            *CODE_DIR.glob("*.py"),
-        ]
+            *package,
+        }
     )
 
 

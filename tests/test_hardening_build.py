@@ -563,3 +563,19 @@ def test_a_staged_file_has_the_replaced_files_mode_or_the_umask_default(tmp_path
         assert stat.S_IMODE(staged_copy(source, private).stat().st_mode) == 0o600
     finally:
         os.umask(previous)
+
+
+def test_cvbuilds_own_files_in_subpackages_are_inputs_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A locale or a writer module changes the PDF as much as a top-level module does."""
+    package = tmp_path / "starter" / "cvbuild"  # ("starter" above the package does not count)
+    files = ["pipeline.py", "kinds/bio.py", "locales/de.yaml", "starter/person.yaml",
+             "__pycache__/pipeline.cpython-311.pyc", "writers/cv.css"]  # fmt: skip
+    for name in files:
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("x", encoding="utf-8")
+    monkeypatch.setattr(cache, "CODE_DIR", package)
+    inputs = cache.fixed_inputs(tmp_path / "none")
+    found = {p.relative_to(package).as_posix() for p in inputs if package in p.parents}
+    assert found == {"pipeline.py", "kinds/bio.py", "locales/de.yaml"}
