@@ -245,6 +245,8 @@ def watch(
                 outcome = "ok" if code == 0 else f"failed (exit {code})"
                 # (the .bib files of the last good read stay watched while the YAML is broken)
                 found = _watched_files(content_dir, with_bib=True) - files
+                found |= {f for n in request.names for f in cache.recorded_inputs(build_dir / n)
+                          if f.suffix not in (".py", ".yaml", ".yml", ".sty")} - files  # photo  # fmt: skip
                 files = files | found
                 # the state the build started from: a save during the build triggers another
                 seen = {**_stat(found), **current}
@@ -365,5 +367,7 @@ def _run(action):  # type: ignore[no-untyped-def]
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted; no output was changed", err=True)
+        from cvbuild.progress import interrupted_note
+
+        click.echo(f"interrupted; {interrupted_note()}", err=True)
         sys.exit(130)
