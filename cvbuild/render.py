@@ -19,9 +19,9 @@ from cvbuild.bibliography import CATEGORIES, Publication, count_by_category
 from cvbuild.dates import PartialDate, Period
 from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_url, escape_xmp, markup
 from cvbuild.repertoire import Engine, engine_for
+from cvbuild.resources import LATEX_DIR
 from cvbuild.select import Selection
 
-LATEX_DIR = Path(__file__).resolve().parent.parent / "latex"
 # Everything above this line of the preamble may be precompiled into a format (compile.py); a
 # no-op when the .tex is compiled the ordinary way.
 DUMP_MARKER = r"\csname endofdump\endcsname"

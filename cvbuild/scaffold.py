@@ -8,8 +8,7 @@ import unicodedata
 from pathlib import Path
 
 from cvbuild.errors import InputError, Problem
-
-STARTER = Path(__file__).resolve().parent / "starter"
+from cvbuild.resources import STARTER_DIR
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -38,7 +37,7 @@ def create(directory: Path, name: str) -> list[Path]:
     }
     text_values = {"__GIVEN__": given, "__FAMILY__": family}
     written = []
-    for template in sorted(STARTER.iterdir()):
+    for template in sorted(STARTER_DIR.iterdir()):
         text = template.read_text(encoding="utf-8")
         if template.suffix == ".yaml":
             text = re.sub(r"(?<=: )__\w+__$", lambda m: yaml_values[m.group()], text, flags=re.M)
