@@ -34,7 +34,10 @@ class Source:
 def content_files(content_dir: Path) -> list[Path]:
     if not content_dir.is_dir():
         raise InputError([Problem(f"content folder not found (looked for {content_dir})")])
-    files = sorted([*content_dir.glob("*.yaml"), *content_dir.glob("*.yml")])
+    files = sorted(  # not hidden files (editor locks .#x.yaml, macOS ._x.yaml) or folders
+        p for p in [*content_dir.glob("*.yaml"), *content_dir.glob("*.yml")]
+        if p.is_file() and not p.name.startswith(".")
+    )  # fmt: skip
     if not files:
         raise InputError([Problem(f"no .yaml files in the content folder {content_dir}")])
     return files
