@@ -11,6 +11,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError, InputError, Problem
 from cvbuild.resources import LATEX_DIR
 
 EPILOG = (
-    "Exit codes: 0 ok, 1 invalid input (or a file that cannot be read or written), 2 usage, "
-    "3 TeX failed, 4 a variant's rule broken, 70 internal error."
+    "Exit codes: 0 ok, 1 invalid input (or a file that cannot be read, written or safely "
+    "replaced), 2 usage, 3 TeX failed, 4 a variant's rule broken, 70 internal error."
 )
 EXIT_INTERNAL = 70
 
@@ -200,9 +201,13 @@ def build_request(request: Request) -> int:
     """Build the requested variants, printing progress and results; returns the exit code."""
     started = time.monotonic()
     say = _Say(request.quiet)
+    targets = {name: request.output or request.out_dir / f"{name}.pdf" for name in request.names}
+    # a link, folder or FIFO is refused before the unchanged-check reads it
+    refused = _refused(lambda: [outputs.not_a_file(target) for target in targets.values()])
+    if refused:
+        return refused
     pending = []
-    for name in request.names:
-        target = request.output or request.out_dir / f"{name}.pdf"
+    for name, target in targets.items():
         key = cache.options_key(request.content_dir, name, target, request.pdf_a, request.png)
         stamp = cache.up_to_date(request.build_dir / name, key, request.content_dir, target)
         if stamp is None:
@@ -213,11 +218,9 @@ def build_request(request: Request) -> int:
         say(f"{name}: {target} ({stamp.pages} pages, unchanged, {_since(started, 2)})")
     if not pending:
         return 0
-    try:
-        _check_targets(request, [target for _, target in pending])
-    except CvbuildError as error:
-        click.echo(f"error: {error}", err=True)
-        return error.exit_code
+    refused = _refused(lambda: _target_refusals(request, [target for _, target in pending]))
+    if refused:
+        return refused
     from cvbuild.pipeline import BuildOptions, build, build_variants
     from cvbuild.progress import Display
 
@@ -253,15 +256,27 @@ def build_request(request: Request) -> int:
     return code
 
 
-def _check_targets(request: Request, targets: list[Path]) -> None:
+ELSEWHERE = "write the PDF elsewhere with -o FILE or --out-dir DIR"
+
+
+def _target_refusals(request: Request, targets: list[Path]) -> list[outputs.Refusal | None]:
     """Before any TeX runs: every PDF this build would replace is one cvbuild wrote (or
     --force names it), and none is an input, folder, link or device."""
     inputs = functools.cache(lambda: outputs.build_inputs(request.content_dir))
-    found = [
+    return [
         outputs.refusal(target, inputs=inputs, ours=outputs.is_cvbuild_pdf, force=request.force)
         for target in targets
     ]
-    outputs.refuse([r for r in found if r], "write the PDF elsewhere with -o FILE or --out-dir DIR")
+
+
+def _refused(check: Callable[[], list[outputs.Refusal | None]]) -> int:
+    """Print the targets that must not be replaced; their exit code, or 0 when there are none."""
+    try:
+        outputs.refuse([r for r in check() if r], ELSEWHERE)
+    except CvbuildError as error:
+        click.echo(f"error: {error}", err=True)
+        return error.exit_code
+    return 0
 
 
 class _Say:
@@ -420,7 +435,7 @@ def validate(content_dir: Path) -> None:
     "--output",
     "-o",
     "directory",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, readable=False),
     required=True,
     help="Folder to write the LaTeX project to.",
 )
@@ -436,7 +451,7 @@ def tex(variant: str, content_dir: Path, directory: Path, force: bool) -> None:
 
 
 @main.command(epilog=EPILOG)
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, readable=False))
 @click.option(
     "--name", default="Ada Lovelace", show_default=True, help="Your given and family name."
 )

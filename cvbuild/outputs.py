@@ -53,17 +53,9 @@ def refusal(
         info = os.lstat(target)
     except OSError:  # missing (or its folder is): nothing to lose; writing says what fails
         return None
-    if stat.S_ISLNK(info.st_mode):
-        link = os.readlink(target)
-        return Refusal(
-            target,
-            f"it is a symbolic link (to {link}); cvbuild does not write through links, "
-            "name the file itself",
-            False,
-        )
-    kind = _special_kind(info.st_mode)
-    if kind:
-        return Refusal(target, f"it is {kind}, not a regular file", False)
+    special = not_a_file(target)
+    if special:
+        return special
     same = _identities(inputs()).get((info.st_dev, info.st_ino))
     if same is not None:
         alias = "" if same.absolute() == target.absolute() else f" (the same file as {same})"
@@ -73,6 +65,24 @@ def refusal(
     if force or ours(target):
         return None
     return Refusal(target, exists, True)
+
+
+def not_a_file(target: Path) -> Refusal | None:
+    """The cheap half of `refusal` (one lstat, nothing read): a link, folder, device, FIFO or
+    socket is never replaced, and is never read either (reading a FIFO waits forever)."""
+    try:
+        info = os.lstat(target)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return Refusal(
+            target,
+            f"it is a symbolic link (to {os.readlink(target)}); cvbuild does not write through "
+            "links, name the file itself",
+            False,
+        )
+    kind = _special_kind(info.st_mode)
+    return Refusal(target, f"it is {kind}, not a regular file", False) if kind else None
 
 
 def _special_kind(mode: int) -> str:

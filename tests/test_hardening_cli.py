@@ -184,7 +184,10 @@ def test_pdf_refuses_a_file_it_did_not_write_and_says_how_to_force(tmp_path: Pat
 
 @pytest.mark.tex
 def test_pdf_with_force_replaces_and_later_builds_replace_their_own_pdf(tmp_path: Path) -> None:
+    """Also: editor files beside the content do not stop the build (item 10), and an output
+    turned into a FIFO since the last build is refused, not read (which waits forever)."""
     content = make_content(tmp_path, SECTIONS, bib=BIB)
+    _editor_litter(content)
     report = tmp_path / "report.pdf"
     _pdf(report, "Microsoft Word")
     assert run_cli(*_pdf_args(content, tmp_path, "-o", str(report), "--force")).exit_code == 0
@@ -195,6 +198,14 @@ def test_pdf_with_force_replaces_and_later_builds_replace_their_own_pdf(tmp_path
     result = run_cli(*_pdf_args(content, tmp_path, "-o", str(report)))  # now cvbuild's own
     assert result.exit_code == 0, result.output
     assert "Ada designs looms." in pdf_text(report)
+    report.unlink()
+    os.mkfifo(report)
+    done = subprocess.run(
+        [sys.executable, "-m", "cvbuild", *_pdf_args(content, tmp_path, "-o", str(report))],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 1 and "FIFO" in done.stderr
 
 
 # ---------------------------------------------------------------- item 5: init, tex, schema
