@@ -405,7 +405,7 @@ def schema(output: Path | None, force: bool) -> None:
         return
     found = outputs.refusal(output, inputs=list, ours=outputs.is_cvbuild_schema, force=force)
     _run(lambda: outputs.refuse([found] if found else [], "choose another file with -o"))
-    outputs.write_file(output, text.encode("utf-8"))
+    _run(lambda: outputs.write_file(output, text.encode("utf-8")))
     click.echo(f"schema written to {output}")
 
 
