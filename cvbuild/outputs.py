@@ -49,13 +49,13 @@ def refusal(
     """Why `target` must not be replaced, or None when it may be (missing, cvbuild's own, or
     named with --force). `inputs` is called only when the target exists; `exists` is the
     reason given for a file --force may replace."""
-    try:
-        info = os.lstat(target)
-    except OSError:  # missing (or its folder is): nothing to lose; writing says what fails
-        return None
     special = not_a_file(target)
     if special:
         return special
+    try:
+        info = os.stat(target)  # a regular file by now
+    except OSError:  # missing (or its folder is): nothing to lose; writing says what fails
+        return None
     same = _identities(inputs()).get((info.st_dev, info.st_ino))
     if same is not None:
         alias = "" if same.absolute() == target.absolute() else f" (the same file as {same})"
@@ -236,18 +236,21 @@ def export_tex(content_dir: Path, variant: str, directory: Path, *, force: bool)
     return directory / tex.name
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """`path` is a regular file with exactly `data` in it (then nothing needs writing)."""
+def _holds(path: Path, data: bytes | None) -> bool:
+    """`path` is a regular file (never a FIFO, which waits when read), holding exactly `data`
+    when that is given (then nothing needs writing)."""
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return False
-        return path.read_bytes() == data
+        return data is None or path.read_bytes() == data
     except OSError:
         return False
 
 
 def read_tex_manifest(directory: Path) -> dict[str, str]:
     """What `cvbuild tex` last wrote into `directory`: file name → hash of what it wrote."""
+    if not _holds(directory / TEX_MANIFEST, None):
+        return {}
     try:
         data = json.loads((directory / TEX_MANIFEST).read_text(encoding="utf-8"))
         files = data["files"]
