@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvbuild import __version__
+from cvbuild.resources import LATEX_DIR
 
 STAMP = ".cvbuild-stamp.json"
 CODE_DIR = Path(__file__).resolve().parent
-LATEX_DIR = CODE_DIR.parent / "latex"
 
 
 @dataclass(frozen=True)

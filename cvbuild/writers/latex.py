@@ -20,9 +20,9 @@ from cvbuild import document as doc
 from cvbuild.bibliography import CATEGORIES
 from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_inline, escape_url, escape_xmp
 from cvbuild.repertoire import Engine, engine_for
+from cvbuild.resources import LATEX_DIR
 from cvbuild.richtext import Bold, Highlight, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
 
-LATEX_DIR = Path(__file__).resolve().parent.parent.parent / "latex"
 # Everything above this line of the preamble may be precompiled into a format (compile.py); a
 # no-op when the .tex is compiled the ordinary way.
 DUMP_MARKER = r"\csname endofdump\endcsname"
