@@ -14,12 +14,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from cvbuild import __version__, cache, outputs
 from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError, InputError, Problem
 from cvbuild.resources import LATEX_DIR
+
+T = TypeVar("T")
+FC = TypeVar("FC", bound=Callable[..., object])
 
 EPILOG = (
     "Exit codes: 0 ok, 1 invalid input (or a file that cannot be read, written or safely "
@@ -52,7 +56,7 @@ build_dir_option = click.option(
 )  # fmt: skip
 
 
-def force_option(what: str):  # type: ignore[no-untyped-def]
+def force_option(what: str) -> Callable[[FC], FC]:
     return click.option(
         "--force",
         is_flag=True,
@@ -471,7 +475,7 @@ def init(directory: Path, name: str, force: bool) -> None:
     click.echo(f"next: cvbuild pdf --content {directory}   (then edit the YAML and build again)")
 
 
-def _run(action):  # type: ignore[no-untyped-def]
+def _run(action: Callable[[], T]) -> T:
     """Run a pipeline call; user-facing errors become a message and their exit code."""
     try:
         return action()
