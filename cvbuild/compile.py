@@ -34,7 +34,12 @@ _TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-lin
 # latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
 LATEXMK_ENGINE = {
     "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
-    "lualatex": ["-pdflua", f"-lualatex=lualatex {_TEX_FLAGS}"],
+    # Lua's own file and process access is restricted by latex/cvbuild-sandbox.lua (LuaTeX's
+    # --safer would do, but luaotfload refuses to run under it); no sockets either.
+    "lualatex": [
+        "-pdflua",
+        f"-lualatex=lualatex --lua=cvbuild-sandbox.lua --nosocket {_TEX_FLAGS}",
+    ],
 }
 
 

@@ -8,6 +8,7 @@ One function per section kind (`SECTION_RENDERERS`). All user text goes through
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,24 @@ from pathlib import Path
 from pylatex import Command, Document, NoEscape
 
 from cvbuild import __version__, models
-from cvbuild.bibliography import CATEGORIES, Publication, count_by_category
+from cvbuild.bibliography import (
+    CATEGORIES,
+    KEY_PATTERN,
+    UNPRINTED_FIELDS,
+    URL_FIELDS,
+    Publication,
+    count_by_category,
+)
 from cvbuild.dates import PartialDate, Period
-from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_url, escape_xmp, markup
+from cvbuild.escape import (
+    PARAGRAPH_BREAK,
+    escape,
+    escape_bib,
+    escape_url,
+    escape_xmp,
+    markup,
+    uri,
+)
 from cvbuild.repertoire import Engine, engine_for
 from cvbuild.select import Selection
 
@@ -75,13 +91,11 @@ def render(selection: Selection, all_publications: tuple[Publication, ...]) -> R
         preamble.append(NoEscape(r"\nopagenumbers"))
     if selection.publications:
         preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
-        preamble.extend(
-            NoEscape(rf"\DeclareBibliographyCategory{{{category}}}") for category in CATEGORIES
-        )
     document.append(NoEscape(r"\makecvtitle"))
     for section in cv.sections:
         document.extend(NoEscape(line) for line in render_section(section, view))
-    support = tuple(sorted(LATEX_DIR.glob("*.sty")))
+    # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
+    support = tuple(sorted([*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")]))
     lists = [
         item for s in cv.sections if isinstance(s, models.PublicationsSection) for item in s.lists
     ]
@@ -234,7 +248,10 @@ def _header(person: models.Person, labels: models.Labels, note: str | None) -> l
     if person.phone:
         lines.append(rf"\phone[mobile]{{{escape(person.phone)}}}")
     if person.email:
-        lines.append(rf"\email{{{escape_url(person.email)}}}")  # also the mailto: target
+        # moderncv uses \email's text as the mailto: target too; cvbuild.sty shows the address
+        # as written (ada@müller.de) and links the ASCII form (ada@xn--mller-kva.de).
+        lines.append(rf"\email{{{escape_url(person.email, email=True)}}}")
+        lines.append(rf"\renewcommand*{{\cvbuildemailtext}}{{{escape(person.email)}}}")
     for profile in person.profiles:
         url = profile_url(profile)
         shown = profile.label or profile.username or profile.url or ""
@@ -452,13 +469,13 @@ def _publications(section: models.PublicationsSection, view: View) -> list[str]:
     # Unlike a list of keys, it stays the same when an entry is added, so biber runs only once.
     lines.append(r"\nocite{*}")
     for spec in section.lists:
-        keys = [p.key for p in view.publications if p.category == spec.category]
         if spec.category not in present:
             continue
-        lines.append(rf"\addtocategory{{{spec.category}}}{{{','.join(keys)}}}")
+        # The list is chosen by a keyword cvbuild writes into each entry of its .bib: no .bib
+        # key appears in the .tex (and 5,000 of them in one \addtocategory overflowed TeX).
         lines.append(
-            rf"\printbibliography[category={spec.category},heading=cvbuild,env=cvbuild,"
-            rf"title={{{escape(spec.title)}}}]"
+            rf"\printbibliography[keyword={_category_keyword(spec.category)},heading=cvbuild,"
+            rf"env=cvbuild,title={{{escape(spec.title)}}}]"
         )
     return lines
 
@@ -512,16 +529,24 @@ SECTION_RENDERERS: dict[str, Callable[..., list[str]]] = {
 
 
 def _breakable_url(url: str) -> str:
-    """A URL as visible text that may break after each slash."""
-    shown = escape(url.removeprefix("https://").removeprefix("http://"))
+    """A URL as visible text (in the .bib) that may break after each slash."""
+    shown = escape_bib(url.removeprefix("https://").removeprefix("http://"))
     return shown.replace("/", r"/\allowbreak{}")
+
+
+def _category_keyword(category: str) -> str:
+    return f"cvbuild{category}"
 
 
 def bibliography_file(
     publications: tuple[Publication, ...], lists: Iterable[models.CategoryList] = ()
 ) -> str:
     """The .bib biber reads: checked fields only, plus cvbuild's labels, awards, code links and
-    owner annotations. Entries stay newest first (`sorting=none` keeps this order)."""
+    owner annotations. Entries stay newest first (`sorting=none` keeps this order).
+
+    Everything written is made safe here again, whatever the checks before let through: keys,
+    entry types and field names must be plain words (else this is a bug, not bad input), text
+    fields get their raw % # & _ ^ escaped, links are percent-encoded URIs."""
     specs = {spec.category: spec for spec in lists}
     counts = count_by_category(publications)
     seen: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
@@ -533,19 +558,71 @@ def bibliography_file(
         if spec and spec.numbering == "descending":
             number = counts[publication.category] + 1 - number
         label = f"{spec.prefix if spec else ''}{number}"
-        fields = dict(publication.fields)
-        fields.pop("keywords", None)
-        if publication.month:
-            fields["month"] = str(publication.month)
-        fields["usera"] = escape(label)
+        fields = {
+            name: _bib_value(name, value)
+            for name, value in publication.fields.items()
+            if name not in UNPRINTED_FIELDS
+        }
+        # The date as cvbuild read it (biber warns, and the build stops, on both `date` and
+        # `year`, or on a `year` like '2020a' beside a `date`).
+        for name in ("date", "year", "month", "day"):
+            fields.pop(name, None)
+        fields["date"] = "-".join(
+            f"{part:02d}" for part in (publication.year, publication.month, publication.day) if part
+        )
+        fields["keywords"] = _category_keyword(publication.category)
+        fields["usera"] = escape_bib(label)
         if publication.award:
-            fields["userb"] = escape(publication.award)
+            fields["userb"] = escape_bib(publication.award)
         if publication.code:
             fields["userc"] = ", ".join(
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
         if publication.owner_positions:
             fields["author+an"] = ";".join(f"{i}=highlight" for i in publication.owner_positions)
+        _require_plain(publication.key, publication.entry_type, fields)
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
         chunks.append(f"@{publication.entry_type}{{{publication.key},\n{body}\n}}\n")
     return "\n".join(chunks)
+
+
+def _require_plain(key: str, entry_type: str, fields: dict[str, str]) -> None:
+    """Defense in depth: bibliography.py refuses anything else with a file:line message."""
+    names_ok = all(re.fullmatch(r"[a-z_][a-z0-9_-]*(\+an)?", name) for name in fields)
+    if not (KEY_PATTERN.fullmatch(key) and re.fullmatch(r"[a-z]+", entry_type) and names_ok):
+        raise ValueError(f"unchecked .bib entry reached the renderer: {key!r}")
+
+
+def _bib_value(name: str, value: str) -> str:
+    """A checked .bib value as biber should pass it to TeX."""
+    if name in URL_FIELDS:
+        return uri(value.removeprefix("{").removesuffix("}") if _braced(value) else value)
+    return tex_text(value)
+
+
+def _braced(value: str) -> bool:
+    return value.startswith("{") and value.endswith("}")
+
+
+def tex_text(value: str) -> str:
+    r"""A .bib text field with the characters TeX would misread escaped: a raw % (a comment to
+    TeX), # (a macro parameter), & (a table column) print as themselves; outside $...$ also
+    _ and ^. Commands (checked before: accents, \emph, ...) and their escapes stay as they are."""
+    out: list[str] = []
+    math = False
+    for match in re.finditer(r"\\(?:[A-Za-z]+|.)|.", value, re.DOTALL):
+        token = match.group()
+        if token == "$":
+            math = not math
+            out.append(token)
+        elif token in "%#&":
+            out.append("\\" + token)
+        elif token in (r"\{", r"\}"):  # BibTeX would count these braces
+            out.append(r"\textbraceleft{}" if token == r"\{" else r"\textbraceright{}")
+        elif token == "_" and not math:
+            out.append(r"\_")
+        elif token == "^" and not math:
+            out.append(r"\textasciicircum{}")
+        else:
+            out.append(token)
+    return "".join(out)
