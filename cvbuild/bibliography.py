@@ -92,6 +92,15 @@ _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
 )}  # fmt: skip
 
+_MONTH_NAMES = {
+    **_MONTHS,
+    **{name: i for i, name in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+         "october", "november", "december"], 1
+    )},
+    "sept": 9,
+}  # fmt: skip
+
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 
@@ -393,8 +402,8 @@ def _date(fields: dict[str, str]) -> tuple[int, int, int, str]:
             return 0, 0, 0, f"{name} {raw!r} is not a day of the calendar"
     if not month and fields.get("month"):
         text = fields["month"].strip().lower()
-        month = int(text) if text.isdigit() else _MONTHS.get(text[:3], 0)
-        if not 1 <= month <= 12 or not (text.isdigit() or text[:3] in _MONTHS):
+        month = int(text) if text.isdigit() else _MONTH_NAMES.get(text.rstrip("."), 0)
+        if not 1 <= month <= 12:
             return 0, 0, 0, f"month must be 1-12 or a month's name (jan, February), found {text!r}"
     return year, month, day, ""
 

@@ -30,7 +30,12 @@ from cvbuild.progress import SILENT, Progress
 from cvbuild.render import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
-_TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+# extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
+# default 5,000,000 words: "TeX capacity exceeded"); LuaTeX's memory grows by itself.
+_TEX_FLAGS = (
+    "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error "
+    "-cnf-line=extra_mem_top=25000000 %O %S"
+)
 # latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
 LATEXMK_ENGINE = {
     "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
