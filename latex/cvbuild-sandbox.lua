@@ -8,7 +8,7 @@
 -- refuses to run under it. So, as its equivalent:
 --   * no processes, native code, sockets, environment changes or directory changes;
 --   * files are written only inside the build directory (the working directory) and in
---     luaotfload's font cache;
+--     luaotfload's font cache (<TEXMFCACHE>/luatex-cache);
 --   * files are read only inside the build directory, the TeX and font trees, /usr and the
 --     font cache; everything else (home folders, /etc, /tmp, /proc) is refused;
 --   * binary Lua chunks load only from the font cache (luaotfload's compiled fonts) or from
@@ -19,6 +19,7 @@ local cwd = lfs.currentdir()
 local home = os.getenv("HOME")
 local kpse_ok = false
 local write_roots, read_roots
+local cache_roots = {}
 
 local function normalise(path)
   if type(path) ~= "string" then return nil end
@@ -48,8 +49,16 @@ local function roots()
   local ok, cache = pcall(kpse.expand_var, "$TEXMFCACHE")
   kpse_ok = ok and type(cache) == "string" and not cache:find("%$")
   if kpse_ok then
-    add_roots(write_roots, cache)
-    add_roots(read_roots, cache)
+    -- luaotfload writes only below luatex-cache; the rest of these trees is searched for TeX
+    -- files, which a write could plant for later builds.
+    local caches = {}
+    add_roots(caches, cache)
+    cache_roots = caches
+    for _, root in ipairs(caches) do
+      table.insert(write_roots, root .. "/luatex-cache")
+      table.insert(write_roots, root .. "/m_t_x_t_e_s_t.tmp") -- its test of the cache path
+      table.insert(read_roots, root)
+    end
     for _, name in ipairs({ "TEXMFVAR", "TEXMFCONFIG", "TEXMFHOME", "TEXMFLOCAL", "TEXMFDIST",
                             "TEXMFMAIN", "TEXMFSYSVAR", "TEXMFSYSCONFIG" }) do
       local found, value = pcall(kpse.expand_var, "$" .. name)
@@ -158,11 +167,23 @@ if type(os.env) == "table" then
   os.env = visible
 end
 
-for _, name in ipairs({ "mkdir", "rmdir", "touch", "link" }) do
+-- A new user's font cache folder (~/.texlive2022/texmf-var) may be made, and the folders above.
+local function leads_to_cache(path)
+  local full = normalise(path)
+  roots()
+  for _, root in ipairs(cache_roots) do
+    if full and (root == full or root:sub(1, #full + 1) == full .. "/") then return true end
+  end
+  return false
+end
+lfs.link = function() return nil, "cvbuild: making links is refused" end
+for _, name in ipairs({ "mkdir", "rmdir", "touch" }) do
   local original = lfs[name]
   if original then
     lfs[name] = function(path, ...)
-      if not allowed(path, true) then return refuse(name, path) end
+      if not (allowed(path, true) or (name == "mkdir" and leads_to_cache(path))) then
+        return refuse(name, path)
+      end
       return original(path, ...)
     end
   end

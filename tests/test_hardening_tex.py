@@ -96,6 +96,8 @@ def test_lua_cannot_read_write_remove_or_run_outside_the_build(tmp_path: Path) -
         "EXECUTE": f"if os.execute('touch {canary}') == true then return 'DONE' end",
         "ENV": "return os.getenv('CVBUILD_TEST_SECRET') or (os.env or {}).CVBUILD_TEST_SECRET",
         "UPVALUE": "return debug.getupvalue and select(2, debug.getupvalue(io.open, 1)) and 'DONE'",
+        "SYMLINK": f"if lfs.link('t.tex', [[{canary}]], true) then return 'DONE' end",
+        "MKDIR": f"if lfs.mkdir([[{canary}]]) then return 'DONE' end",
         "BYTECODE": "return load(string.char(27) .. 'Lua') == nil and 'NO' or 'DONE'",
     }
     body = "\n".join(
@@ -354,3 +356,23 @@ def test_every_author_is_printed_past_a_thousand(tmp_path: Path) -> None:
     assert "et al" not in text
     assert all(f"Author{i:04d}" in text for i in range(1, 1201))
     assert "Author1200 Given, and Lovelace Ada" in text
+
+
+# ------------------------------------------------------------------ item 12: thousands of entries
+
+
+def test_bib_data_beyond_pdftex_default_memory_builds(tmp_path: Path) -> None:
+    """5,000 ordinary entries overflowed pdfTeX's main memory ("TeX capacity exceeded") but
+    take minutes to typeset; 300 entries carrying as much data in a field biblatex keeps but
+    does not print (`userd`) fill the same memory in seconds."""
+    filler = " ".join(["word"] * 4_000)  # 20,000 characters minus one
+    bib = "".join(
+        f"@article{{key{i:04d}, author = {{Lovelace, Ada}}, title = {{Title {i}}}, "
+        f"journal = {{J}}, year = {{2020}}, userd = {{{filler[:19_999]}}}}}\n"
+        for i in range(300)
+    )
+    content = make_content(tmp_path, PUBLICATIONS, bib=bib)
+    result, pdf = build(tmp_path, content)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(pdf)
+    assert "Title 0" in text and "Title 299" in text
