@@ -79,8 +79,15 @@ UNPRINTED_FIELDS = frozenset(
     ["abstract", "annote", "annotation", "file", "review", "comment", "comments", "timestamp",
      "owner", "groups", "library", "mendeley-tags", "ranking", "readstatus", "priority",
      "__markedentry", "keywords", "date-added", "date-modified", "bdsk-url-1", "bdsk-url-2",
-     "abstractnote", "shorttitle"]
+     "abstractnote", "shorttitle", "ids", "relatedtype", "relatedstring", "relatedoptions"]
 )  # fmt: skip
+# Fields biblatex gives a meaning beyond text; refused with the reason.
+REFUSED_FIELDS = {
+    "execute": "biblatex runs this field as TeX code; delete it",
+    "options": "per-entry biblatex options are not supported (they can hide an entry); delete it",
+    "related": "cvbuild does not print related entries; delete the field",
+    "entryset": "entry sets are not supported; list the entries one by one",
+}
 # TeX reads a .bbl line at a time into a buffer of 200,000 bytes; long before that, no CV entry.
 MAX_FIELD_LENGTH = 20_000
 URL_FIELDS = ("url", "doi", "eprint")
@@ -418,6 +425,9 @@ def _field_problems(fields: dict[str, str], keys: set[str]) -> Iterable[tuple[st
                     "letter); rename or delete the field"
                 ),
             )
+            continue
+        if name in REFUSED_FIELDS:
+            yield name, REFUSED_FIELDS[name]
             continue
         if name in UNPRINTED_FIELDS:
             continue  # not passed on to TeX

@@ -279,3 +279,9 @@ def test_latin1_bib_is_named_not_utf8_with_its_line(tmp_path: Path) -> None:
 def test_utf8_with_bom_is_read(tmp_path: Path) -> None:
     (publication,) = load(tmp_path, "\ufeff" + entry("a", title="Café"))
     assert publication.fields["title"] == "Café"
+
+
+@pytest.mark.parametrize("name", ["execute", "options", "related", "entryset"])
+def test_fields_with_a_meaning_to_biblatex_are_refused(tmp_path: Path, name: str) -> None:
+    (message,) = problems(tmp_path, entry(**{name: "x"}))
+    assert f"refs.bib:1: k.{name}: " in message
