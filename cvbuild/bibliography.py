@@ -1,8 +1,11 @@
 """Stage 1b: read the .bib files, check them, and sort every entry into one category.
 
-Nothing from a .bib goes to TeX unchecked: parse errors, duplicate keys, missing fields,
-`@preamble` blocks and TeX macros outside a small safe set are all reported (with file, line
-and key) before TeX runs. The owner's name forms are matched here in Python, so highlighting
+Nothing from a .bib goes to TeX unchecked: a file that is not UTF-8, parse errors, keys outside
+a small character set, duplicate keys (also ones differing only in case), odd entry types and
+field names, missing fields, dates biber cannot read, `crossref`s to nowhere, overlong fields,
+`@preamble` blocks, fields biblatex would run (`execute`) and TeX macros outside a small safe set
+are all reported (with file, line and key) before TeX runs. Whatever passes builds
+(render.bibliography_file writes it for biber). The owner's name forms are matched here in Python, so highlighting
 does not depend on biblatex's fragile name hashes.
 """
 
