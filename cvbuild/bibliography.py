@@ -94,6 +94,10 @@ REFUSED_FIELDS = {
 # TeX reads a .bbl line at a time into a buffer of 200,000 bytes; long before that, no CV entry.
 MAX_FIELD_LENGTH = 20_000
 URL_FIELDS = ("url", "doi", "eprint")
+# A date biber reads (a range's start and end each like this); used for the other date fields.
+_ISO_DATE = re.compile(
+    r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?(/(\d{4}(-\d\d(-\d\d)?)?)?)?"
+)
 NAME_FIELDS = frozenset(["author", "editor", "translator", "bookauthor", "editora", "editorb",
                          "editorc", "foreword", "afterword", "introduction", "commentator",
                          "annotator", "holder"])  # fmt: skip
@@ -446,6 +450,9 @@ def _field_problems(fields: dict[str, str], keys: set[str]) -> Iterable[tuple[st
         if name in ("crossref", "xref"):
             if value not in keys:
                 yield name, f"names '{value}', which is no entry of the .bib files"
+            continue
+        if name in ("urldate", "eventdate", "origdate") and not _ISO_DATE.fullmatch(value):
+            yield name, f"must be like 2021, 2021-03 or 2021-03-15, found {value!r}"
             continue
         if name in URL_FIELDS or name == "code":
             continue  # written percent-encoded (cvbuild.escape.uri): any character is safe

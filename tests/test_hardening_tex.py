@@ -291,7 +291,7 @@ def test_urls_from_yaml_and_bib_build_and_link(tmp_path: Path, extra: str) -> No
 
 ACCEPTED = r"""@article{raw, author = {Lovelace, Ada}, title = {50% of #1 & a_b},
   journal = {J}, year = {2020}, month = {February}, url = "https://x.org/a}b",
-  abstract = {ABSTRACT}, award = {Best {paper} 100%}}
+  abstract = {ABSTRACT}, award = {Best {paper} 100%}, urldate = {2021-03}}
 @inproceedings{child, author = {Lovelace, Ada}, title = {Child paper}, crossref = {parent}}
 @proceedings{parent, author = {Editor, Ed}, title = {Proceedings of X}, year = {2019},
   publisher = {P}}
@@ -322,6 +322,8 @@ REFUSED = {
     "@article{k, T, crossref = {nothere}}": "k.crossref",
     "@article{k, T, date = {2021-13}}": "k.date",
     "@article{k, T, month = {spring}}": "k.month",
+    "@article{k, T, urldate = {yesterday}}": "k.urldate",
+    "@article{k, T, execute = {x}}": "k.execute",
     "@article{k, title = {TITLE}, author = {A, B}, journal = {J}, year = {2020}}": "k.title",
 }
 

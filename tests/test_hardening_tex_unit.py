@@ -285,3 +285,14 @@ def test_utf8_with_bom_is_read(tmp_path: Path) -> None:
 def test_fields_with_a_meaning_to_biblatex_are_refused(tmp_path: Path, name: str) -> None:
     (message,) = problems(tmp_path, entry(**{name: "x"}))
     assert f"refs.bib:1: k.{name}: " in message
+
+
+@pytest.mark.parametrize(
+    "value, ok", [("2021-03-04", True), ("2021-03", True), ("2021-13", False), ("last week", False)]
+)
+def test_other_date_fields_are_checked(tmp_path: Path, value: str, ok: bool) -> None:
+    if ok:
+        load(tmp_path, entry(urldate=value))
+    else:
+        (message,) = problems(tmp_path, entry(urldate=value))
+        assert "refs.bib:1: k.urldate: must be like 2021" in message
