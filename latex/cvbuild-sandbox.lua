@@ -236,3 +236,15 @@ package.cpath = ""
 local traceback, getinfo = debug.traceback, debug.getinfo
 debug = { traceback = traceback, getinfo = getinfo }
 package.loaded.debug = debug
+
+-- TeX's own reads of whole files bypass `openin_any` for absolute paths: an image, or a file
+-- embedded with \pdfextension obj file {/etc/...}. The same rule as for Lua applies; a refused
+-- file is replaced by a name that does not exist, so the build stops there.
+local function tex_file(name)
+  local found = kpse.find_file(name, "tex") or name
+  if allowed(found, false) then return found end
+  texio.write_nl("cvbuild: reading '" .. tostring(name) .. "' refused (outside the build)")
+  return "cvbuild-refused-file-outside-the-build"
+end
+callback.register("find_data_file", tex_file)
+callback.register("find_image_file", tex_file)

@@ -130,6 +130,28 @@ def test_lua_cannot_read_write_remove_or_run_outside_the_build(tmp_path: Path) -
         assert victim.read_text(encoding="utf-8") == "keep me\n"
 
 
+def test_tex_cannot_embed_a_file_from_outside_the_build(tmp_path: Path) -> None:
+    """LuaTeX's \\pdfextension obj file ignores openin_any for absolute paths; the sandbox's
+    file callbacks refuse it (the build stops rather than embed the file)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(TOKEN, encoding="utf-8")
+    tex = (
+        "\\documentclass{article}\\begin{document}x"
+        f"\\immediate\\pdfextension obj uncompressed file {{{secret}}}"
+        "\\pdfextension catalog{/Leak \\the\\numexpr\\pdffeedback lastobj\\relax\\space 0 R}"
+        "\\end{document}\n"
+    )
+    for sandboxed in (False, True):
+        build_dir = tmp_path / f"build-{sandboxed}"
+        build_dir.mkdir()
+        shutil.copy(LATEX_DIR / "cvbuild-sandbox.lua", build_dir)
+        (build_dir / "t.tex").write_text(tex, encoding="utf-8")
+        _lualatex(build_dir, sandboxed)
+        pdf = build_dir / "t.pdf"
+        embedded = pdf.exists() and TOKEN.encode() in pdf.read_bytes()
+        assert embedded == (not sandboxed)  # the control embeds it: the test can fail
+
+
 # ------------------------------------------------------------------ item 1: a hostile .bib
 
 
@@ -178,6 +200,22 @@ def test_hostile_bib_is_refused_before_tex_and_touches_nothing(tmp_path: Path) -
     assert not canary.exists() and victim.exists()
 
 
+def _png() -> bytes:
+    """A 2x2 grey PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x80\x80" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
 def test_inert_hostile_text_builds_under_lualatex_and_reaches_no_file(tmp_path: Path) -> None:
     """What the checks let through (text that merely names Lua calls, ^ and ^^ in links, a
     hostile YAML name) is printed, under LuaLaTeX, and nothing outside the build is touched."""
@@ -193,14 +231,16 @@ def test_inert_hostile_text_builds_under_lualatex_and_reaches_no_file(tmp_path: 
     person = content / "person.yaml"
     person.write_text(
         person.read_text(encoding="utf-8").replace(
-            "given_names: Ada", f"given_names: {json.dumps('Ada ' + _codes(lua))}"
+            "given_names: Ada",
+            f"given_names: {json.dumps('Ada ' + _codes(lua))}\n  photo: me.png",
         ),
         encoding="utf-8",
     )
+    (content / "me.png").write_bytes(_png())  # images still load under the sandbox
     result, pdf = build(tmp_path, content)
     assert result.exit_code == 0, result.output
     log = (tmp_path / "build" / "full" / "cv.log").read_text(encoding="latin-1")
-    assert "LuaHBTeX" in log
+    assert "LuaHBTeX" in log and "cvbuild-photo.png" in log
     text = pdf_text(pdf)
     assert GREEK in text and "io.open(" in text and "os.remove(" in text
     assert TOKEN not in text and TOKEN not in metadata(pdf)
