@@ -37,11 +37,21 @@ from cvbuild.progress import SILENT, Progress
 from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
-_TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+# extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
+# default 5,000,000 words: "TeX capacity exceeded"); LuaTeX's memory grows by itself.
+_TEX_FLAGS = (
+    "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error "
+    "-cnf-line=extra_mem_top=25000000 %O %S"
+)
 # latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
 LATEXMK_ENGINE = {
     "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
-    "lualatex": ["-pdflua", f"-lualatex=lualatex {_TEX_FLAGS}"],
+    # Lua's own file and process access is restricted by latex/cvbuild-sandbox.lua (LuaTeX's
+    # --safer would do, but luaotfload refuses to run under it); no sockets either.
+    "lualatex": [
+        "-pdflua",
+        f"-lualatex=lualatex --lua=cvbuild-sandbox.lua --nosocket {_TEX_FLAGS}",
+    ],
 }
 
 
@@ -100,6 +110,8 @@ def write_standalone(project: RenderedProject, directory: Path) -> Path:
         "# Written by `cvbuild tex`: plain `latexmk` in this folder builds cv.pdf.\n"
         f"$pdf_mode = {mode};  # 1 pdflatex, 4 lualatex (cvbuild chose {project.engine})\n"
         "$bibtex_use = 2;  # run biber when the bibliography needs it\n"
+        "# LuaLaTeX runs Lua only inside cvbuild's sandbox (files of this folder, no processes).\n"
+        "$lualatex = 'lualatex --lua=cvbuild-sandbox.lua --nosocket %O %S';\n"
         f"@default_files = ('{tex.name}');\n"
     )
     _write_if_changed(directory / ".latexmkrc", rc)
