@@ -163,10 +163,10 @@ def load_publications(spec: Bibliography, content_dir: Path) -> tuple[Publicatio
         problems += decode_problems
         if text is None:
             continue
-        library = bibtexparser.parse_string(text)
+        library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
         problems += _library_problems(library, path)
         for entry in library.entries:
-            line = entry.start_line + 1
+            line = _line(entry) or 1
             key_problem = _key_problem(entry.key)
             if key_problem:
                 problems.append(Problem(key_problem, path, line, field=entry.key or "key"))
@@ -249,17 +249,25 @@ def _key_problem(key: str) -> str:
     )
 
 
-def _library_problems(library: bibtexparser.Library, path: Path) -> list[Problem]:
+def _line(block: bibtexparser.model.Block) -> int | None:
+    """The 1-based line a block starts on (bibtexparser counts from 0; None when unknown)."""
+    return None if block.start_line is None else block.start_line + 1
+
+
+def _library_problems(library: bibtexparser.library.Library, path: Path) -> list[Problem]:
     problems = []
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = _line(block)
         if isinstance(block, DuplicateBlockKeyBlock):
             problems.append(Problem(f"duplicate key '{block.key}'", path, line))
         elif isinstance(block, DuplicateFieldKeyBlock):
             names = ", ".join(sorted(block.duplicate_keys))
-            problems.append(Problem(f"entry '{block.key}' repeats field(s) {names}", path, line))
+            entry = block.ignore_error_block
+            key = entry.key if isinstance(entry, bibtexparser.model.Entry) else "?"
+            problems.append(Problem(f"entry '{key}' repeats field(s) {names}", path, line))
         elif isinstance(block, ParsingFailedBlock):
-            first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+            raw = (block.raw or "").strip()
+            first = raw.splitlines()[0][:60] if raw else ""
             reason = (str(block.error).strip().splitlines() or ["syntax error"])[-1].strip()
             problems.append(
                 Problem(
@@ -271,7 +279,7 @@ def _library_problems(library: bibtexparser.Library, path: Path) -> list[Problem
             Problem(
                 "@preamble blocks are not allowed (TeX code would run)",
                 path,
-                preamble.start_line + 1,
+                _line(preamble),
             )
         )
     return problems
@@ -493,12 +501,15 @@ _TEXT = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
 def _to_text(value: str) -> str:
-    return _TEXT.latex_to_text(value).strip()
+    text: str = _TEXT.latex_to_text(value)
+    return text.strip()
 
 
 def split_names(value: str) -> list[str]:
     """Split a BibTeX name list on ' and ' outside braces."""
-    names, depth, current = [], 0, []
+    names: list[str] = []
+    current: list[str] = []
+    depth = 0
     tokens = re.split(r"(\{|\}|\s+and\s+)", value)
     for token in tokens:
         if token == "{":
@@ -546,7 +557,7 @@ def same_person(candidate: Name, owner: Name) -> bool:
 
 
 def count_by_category(publications: Iterable[Publication]) -> dict[str, int]:
-    counts = dict.fromkeys(CATEGORIES, 0)
+    counts: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
     for publication in publications:
         counts[publication.category] += 1
     return counts

@@ -57,6 +57,7 @@ def fixed_inputs(content_dir: Path) -> list[Path]:
             *content_dir.glob("*.yaml"),
             *content_dir.glob("*.yml"),
             *LATEX_DIR.glob("*.sty"),
+            *LATEX_DIR.glob("*.lua"),
             *package,
         }
     )

@@ -369,7 +369,7 @@ def _watched_files(content_dir: Path, *, with_bib: bool = False) -> set[Path]:
     """The content's YAML and, after a build, the .bib files it names; cvbuild's latex/ files."""
     from cvbuild.load import bibliography_spec, content_files
 
-    files = set(LATEX_DIR.glob("*.sty"))
+    files = {*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")}
     with contextlib.suppress(CvbuildError, OSError):  # no content yet: the build says so
         files |= set(content_files(content_dir))
     if with_bib:
