@@ -48,7 +48,7 @@ from cvbuild.errors import (
     TexError,
 )
 from cvbuild.files import commit, discard, staged_copy, sweep
-from cvbuild.load import bibliography_spec, content_files, load_cv, section_position
+from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
 from cvbuild.png import Pages, render_pages
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
@@ -333,7 +333,7 @@ def _pointing_at_content(
     message, culprit = str(error), _culprit(error, publications, content_dir)
     head, separator, log_line = message.rpartition("\nFull log:")
     message = f"{head}{culprit}{separator}{log_line}" if separator else message + culprit
-    return TexError(message, error.section, error.entry)
+    return TexError(message, error.section, error.entry, error.source)
 
 
 def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir: Path) -> str:
@@ -341,9 +341,12 @@ def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir
         entry = next((p for p in publications if p.key == error.entry), None)
         where = _where(entry.file, entry.line) if entry else ""
         return f"\nCaused by the .bib entry '{error.entry}'{where}: check its fields."
+    if error.source:
+        name, _, line = error.source.rpartition(":")
+        section = f" of the section '{error.section}'" if error.section else ""
+        return f"\nIn the item{section} at {content_dir / name}:{line}."
     if error.section:
-        where = _where(*section_position(content_dir, error.section))
-        return f"\nIn the section '{error.section}'{where}."
+        return f"\nIn the section '{error.section}'."
     return ""
 
 
