@@ -52,7 +52,7 @@ from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
 from cvbuild.png import Pages, render_pages
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
-from cvbuild.select import section_is_empty, select
+from cvbuild.select import select
 from cvbuild.writers import latex
 
 
@@ -132,10 +132,20 @@ def validate(content_dir: Path) -> Validation:
         except CvbuildError as error:
             errors.append(str(error))
             continue
+        printed = {section.id for section in compose(selection, publications).sections}
+        file, line = cv.variants[name]._source or (None, None)
         for section in selection.cv.sections:
-            if section_is_empty(section):
-                warnings.append(f"variant {name}: section '{section.id}' is empty after its rules")
+            if section.id not in printed:
+                hint = _EMPTY_HINTS.get(section.kind, "")
+                message = f"section '{section.id}' is left out: its rules leave nothing to print"
+                warnings.append(str(Problem(message + hint, file, line, field=f"variants.{name}")))
     return Validation(tuple(errors), tuple(warnings))
+
+
+_EMPTY_HINTS = {
+    "publications": " (no entry is selected: mark entries with keywords = {selected}, or drop "
+    "selected_only from the variant's publications rules)"
+}
 
 
 def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
