@@ -114,3 +114,29 @@ def test_a_variant_without_selected_publications_builds_and_validate_warns(tmp_p
     assert built.exit_code == 0, built.output
     text = pdf_text(tmp_path / "out" / "short.pdf")
     assert "About" in text and "Publications" not in text
+
+
+@pytest.mark.tex
+def test_pdf_a_info_subject_is_the_plain_text_of_the_xmp(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21.3: under PDF/A the Info dictionary's /Subject read "R\\&D" (the XMP "R&D")."""
+    import re
+
+    from pypdf import PdfReader
+
+    from tests.conftest import copy_seed, replace_in, run_cli
+
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "variants.yaml",
+        "description: Everything, for HR offices and appointment committees.",
+        "description: Für R&D-Büros {100%} \\\\ committees.",
+    )
+    result = run_cli("pdf", "--content", str(content), "--out-dir", str(tmp_path / "out"),
+                     "--build-dir", str(tmp_path / "b"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(tmp_path / "out" / "full.pdf")
+    expected = "full: Für R&D-Büros {100%} \\\\ committees."  # the YAML has two backslashes
+    assert reader.metadata["/Subject"] == expected
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    description = re.search(r"<dc:description>.*?<rdf:li[^>]*>(.*?)</rdf:li>", xmp, re.S)[1]
+    assert re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: chr(int(m[1], 16)), description) == expected

@@ -131,6 +131,8 @@ def _document(document: doc.Document) -> LatexDocument:
     preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
     if layout.pdf_a:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
+        subject = pdf_string(document.metadata.subject)
+        preamble.append(NoEscape(rf"\cvbuildpdfsubject{{{subject}}}"))
     word = document.locale.word
     preamble.append(
         NoEscape(
@@ -234,6 +236,14 @@ def _table(table: doc.Table) -> list[str]:
 
 
 # --------------------------------------------------------------------------- metadata
+
+
+def pdf_string(text: str) -> str:
+    """Text as the inside of a PDF literal string: UTF-16 with a byte-order mark, every byte an
+    octal escape (so that no character means anything to TeX or to the PDF)."""
+    return "".join(
+        f"\\{byte:03o}" for byte in "\ufeff".encode("utf-16-be") + text.encode("utf-16-be")
+    )
 
 
 def _xmpdata(meta: doc.Metadata) -> str:
