@@ -42,6 +42,9 @@ CHARACTER_TABLE: dict[str, str] = {
     "\u201c": r"\textquotedblleft{}",
     "\u201d": r"\textquotedblright{}",
     "\u00ad": r"\-{}",  # soft hyphen
+    # babel makes ĳ/Ĳ a \char188 that a following digit would continue ("ĳ6" → \char1886)
+    "\u0133": "\u0133{}",
+    "\u0132": "\u0132{}",
 }
 
 # A paragraph break that may stand inside moderncv's (non-\long) macro arguments; defined in

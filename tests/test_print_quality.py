@@ -109,7 +109,9 @@ def test_same_content_same_bytes(tmp_path: Path, extra: str) -> None:
         content = copy_seed(tmp_path / name)
         if extra:
             replace_in(
-                content / "person.yaml", "nationality: german", f"nationality: german ({extra})"
+                content / "person.yaml",
+                "nationality: {en: german,",
+                f"nationality: {{en: german ({extra}),",
             )
         pdf = tmp_path / name / "cv.pdf"
         result = run_cli("pdf", "--variant", "short", "--content", str(content), "-o", str(pdf),

@@ -351,6 +351,8 @@ def tex_text(value: str) -> str:
             out.append(r"\_")
         elif token == "^" and not math:
             out.append(r"\textasciicircum{}")
+        elif token in ("\u0133", "\u0132"):  # as in escape.CHARACTER_TABLE: ĳ6 is no \char1886
+            out.append(token + "{}")
         else:
             out.append(token)
     return "".join(out)
