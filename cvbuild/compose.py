@@ -41,8 +41,9 @@ def locale_of(settings: models.Settings) -> Locale:
 def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> Document:
     cv = selection.cv
     locale = locale_of(cv.settings)
+    owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
     context = Context(
-        locale, selection.as_of, selection.publications, all_publications, selection.compact
+        locale, selection.as_of, selection.publications, all_publications, selection.compact, owners
     )
     composed = (
         Section(
