@@ -105,13 +105,21 @@ _PROFILE_URLS = {
     "researchgate": "https://www.researchgate.net/profile/{}",
     "twitter": "https://twitter.com/{}",
     "google_scholar": "https://scholar.google.com/citations?user={}",
+    "x": "https://x.com/{}",
+    "youtube": "https://www.youtube.com/@{}",
+    "bluesky": "https://bsky.app/profile/{}",
+    "osf": "https://osf.io/{}",
+    "dblp": "https://dblp.org/pid/{}",
+    "scopus": "https://www.scopus.com/authid/detail.uri?authorId={}",
+    "web_of_science": "https://www.webofscience.com/wos/author/record/{}",
+    "semantic_scholar": "https://www.semanticscholar.org/author/{}",
 }
 
 
 def profile_url(profile: models.Profile) -> str | None:
     if profile.url:
         return profile.url
-    template = _PROFILE_URLS.get(profile.network)
+    template = _PROFILE_URLS.get(models.network_key(profile.network))
     return template.format(profile.username) if template and profile.username else None
 
 
@@ -122,11 +130,14 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
     address: tuple[str, ...] = ()
     if person.address:
         where = person.address
-        address = (
+        lines = (
             where.street,
             " ".join(p for p in (where.postal_code, where.city) if p),
             ", ".join(p for p in (where.region, where.country) if p),
+            where.location,
         )
+        kept = [line for line in lines if line]
+        address = (*kept[:2], ", ".join(kept[2:])) if len(kept) > 3 else tuple(kept)
     born = ""
     if person.date_of_birth or person.place_of_birth:
         born = " ".join(
@@ -145,7 +156,7 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
         url = profile_url(profile)
         if url:
             shown = profile.label or profile.username or profile.url or ""
-            profiles.append(ProfileLink(profile.network, url, shown))
+            profiles.append(ProfileLink(models.network_key(profile.network), url, shown))
     extras: list[Rich] = []
     if person.nationality:
         extras.append(rich(f"{context.word('nationality')}: {person.nationality}"))
@@ -153,7 +164,8 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
         extras.append(parse_markup(note))
     return Header(
         given_names=person.given_names,
-        family_name=person.family_name,
+        # 'Casillas, Ph.D.': letters after the name belong to the family name in every writer
+        family_name=", ".join(p for p in (person.family_name, person.post_nominal) if p),
         title=title,
         address=address,
         born=born,

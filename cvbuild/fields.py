@@ -8,9 +8,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    WithJsonSchema,
+)
 
-from cvbuild.dates import PeriodField
+from cvbuild.dates import PeriodField, PeriodList
 
 
 class Model(BaseModel):
@@ -46,6 +55,8 @@ Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", description="A short 
 
 
 def _split_commas(value: Any) -> Any:
+    if isinstance(value, PeriodList):
+        return list(value)
     if isinstance(value, str) and "," in value:
         return [part.strip() for part in value.split(",")]
     if isinstance(value, str | int):
@@ -56,6 +67,8 @@ def _split_commas(value: Any) -> Any:
 Periods = Annotated[
     list[PeriodField],
     BeforeValidator(_split_commas),
+    AfterValidator(PeriodList),
+    PlainSerializer(str, return_type=str),
     WithJsonSchema(
         {
             "anyOf": [

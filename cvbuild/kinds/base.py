@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from cvbuild.dates import PartialDate, Period
 from cvbuild.document import NOWHERE, Source
 from cvbuild.fields import Model, SectionBase
-from cvbuild.richtext import EMPTY, Highlight, Rich, join, plain, rich
+from cvbuild.richtext import EMPTY, Highlight, Node, Rich, Text, join, plain, rich
 
 if TYPE_CHECKING:
     from cvbuild.bibliography import Publication
@@ -100,6 +100,17 @@ class Context:
         return join(parts, ", ")
 
 
+def tidy(value: Rich) -> Rich:
+    """Adjacent plain texts as one (the same document whether a field held markup or not)."""
+    out: list[Node] = []
+    for node in value:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return tuple(out)
+
+
 def sentences(parts: Sequence[Rich]) -> Rich:
     """The non-empty parts as sentences: '. ' between them, unless a part ends in its own
     full stop (a description written as a sentence)."""
@@ -110,7 +121,7 @@ def sentences(parts: Sequence[Rich]) -> Rich:
         if out:
             out = rich(out, " " if plain(out).rstrip().endswith((".", "!", "?")) else ". ")
         out = rich(out, part)
-    return out
+    return tidy(out)
 
 
 def last_year(periods: Sequence[Period]) -> int:
