@@ -19,7 +19,7 @@ class EntryLink(Model):
 
 
 class GenericEntry(Model):
-    title: Text
+    title: Text | None = Field(None, description="Leave out for a plain line of `text`.")
     date: Periods | None = Field(
         None, description="A date or period ('2021', '2019 – 2022', '2023-'), or several."
     )
@@ -28,6 +28,12 @@ class GenericEntry(Model):
     text: Text | None = None
     links: list[EntryLink] = []
     selected: bool = False
+
+    @model_validator(mode="after")
+    def _something_to_print(self) -> GenericEntry:
+        if self.title is None and self.text is None:
+            raise ValueError("an entry needs a 'title' or a 'text'")
+        return self
 
 
 class EntryGroup(Model):
@@ -74,9 +80,13 @@ def trim(section: EntriesSection, keep: Filter) -> EntriesSection:
 
 def _entry(entry: GenericEntry, context: Context) -> Block:
     links = join([link(x.url, x.label) for x in entry.links], " · ")
-    body = join([parse_markup(entry.text) if entry.text else EMPTY, links], ParagraphBreak())
+    text = parse_markup(entry.text) if entry.text else EMPTY
+    date = context.periods(entry.date) if entry.date else ""
+    if entry.title is None:  # a plain line: the text beside its date
+        return Item(date, join([text, links], " · "), source_of(entry))
+    body = join([text, links], ParagraphBreak())
     return Entry(
-        date=context.periods(entry.date) if entry.date else "",
+        date=date,
         title=parse_markup(entry.title),
         organisation=parse_markup(entry.subtitle) if entry.subtitle else EMPTY,
         location=entry.location,
