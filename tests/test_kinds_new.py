@@ -544,3 +544,9 @@ def test_german_cv_with_new_kinds_builds(tmp_path: Path) -> None:
                   "Kommissionsmitglied", "externe Begutachtung", "seit 2023"):  # fmt: skip
         assert printed(pdf, value), value
     assert not pdf.has("own share") and not pdf.has("Reviewing")
+
+
+def test_co_supervision_flag_and_a_committee_role_conflict(tmp_path: Path) -> None:
+    sections = SUPERVISION.replace("role: member}", "role: member, co_supervision: true}")
+    found = problems(tmp_path, sections)
+    assert "sections[0].groups[0].people[2]" in found and "write only `role:`" in found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cvbuild.document import Block, Group, Item
 from cvbuild.fields import Model, NonEmpty, Periods, SectionBase, Text
@@ -41,6 +41,15 @@ class Supervisee(Model):
     outcome: Text | None = Field(
         None, description="Where they went, e.g. 'now Assistant Professor at X'."
     )
+
+    @model_validator(mode="after")
+    def _one_role(self) -> Supervisee:
+        if self.co_supervision and self.role != "supervisor":
+            raise ValueError(
+                f"co_supervision: true means role: co-supervisor, but role is {self.role!r}; "
+                "write only `role:`"
+            )
+        return self
 
     @property
     def supervised(self) -> bool:
