@@ -11,21 +11,34 @@ VARIANT ?= full
 # Everything the project needs from Debian: pdflatex + moderncv + biblatex/biber + latexmk,
 # Latin Modern fonts, poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests, and
 # for text beyond T1 (Greek, Cyrillic, ...) LuaLaTeX with the CMU and DejaVu fonts (fontconfig's
-# fc-query checks their character tables in the tests); TeX Gyre Pagella for the banking style.
+# fc-query checks their character tables in the tests); TeX Gyre Pagella for the banking style;
+# German hyphenation and babel for CVs in German.
 DEB_PACKAGES := latexmk biber texlive-latex-base texlive-latex-recommended \
                 texlive-latex-extra texlive-bibtex-extra texlive-fonts-recommended \
                 lmodern poppler-utils texlive-luatex fonts-cmu fonts-dejavu-core \
-                fonts-dejavu-extra fontconfig tex-gyre
+                fonts-dejavu-extra fontconfig tex-gyre texlive-lang-german
+# What only the tests need: the real clients the DOCX and HTML are checked in.
+DEB_TEST_PACKAGES := libreoffice-writer-nogui chromium fonts-liberation2
 
-.PHONY: pdf test bench lint format deps system-deps clean
+.PHONY: pdf test test-fast typecheck bench lint format deps test-deps system-deps clean
 
 pdf: deps
 	$(BIN)/cvbuild pdf --variant $(VARIANT)
 
-test: deps
+test: test-deps
 	$(BIN)/ruff check cvbuild tests bench
 	$(BIN)/ruff format --check cvbuild tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Everything that needs no TeX, LibreOffice or Chromium, in seconds (TeX is replaced by stubs
+# that fail, so a test that compiles without its `tex` mark shows up here).
+test-fast: deps
+	$(BIN)/ruff check cvbuild tests bench
+	$(BIN)/pytest -q -m "not tex"
+
+typecheck: deps
+	$(BIN)/mypy
 
 bench: deps
 	bench/run
@@ -39,6 +52,9 @@ format: deps
 	$(BIN)/ruff check --fix cvbuild tests bench
 
 deps: system-deps $(VENV)/.installed
+
+test-deps: deps
+	@$(MAKE) --no-print-directory system-deps DEB_PACKAGES="$(DEB_TEST_PACKAGES)"
 
 # Installs only the Debian packages that are missing (apt-get, through sudo when not root).
 system-deps:

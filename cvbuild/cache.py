@@ -2,8 +2,12 @@
 
 Checked before the pipeline is even imported, so an unchanged rebuild costs a few file hashes
 instead of loading, rendering and asking latexmk. The stamp in the variant's build directory
-lists every input file with its hash (content YAML, .bib files, latex/ files, cvbuild's own
-code) and the options of the build; any difference means a real build.
+lists every input file with its hash (content YAML, .bib files, the photo, latex/ files,
+cvbuild's own code) and the options of the build; any difference means a real build.
+
+The hashes are those of the files as the build read them: taken before reading, and kept only
+if no file was written to while the build ran. A save during a build leaves no stamp, so the
+next run builds again instead of calling the PDF "unchanged".
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvbuild import __version__
+from cvbuild.resources import LATEX_DIR
 
 STAMP = ".cvbuild-stamp.json"
 CODE_DIR = Path(__file__).resolve().parent
-LATEX_DIR = CODE_DIR.parent / "latex"
 
 
 @dataclass(frozen=True)
@@ -40,14 +44,22 @@ def options_key(
 
 
 def fixed_inputs(content_dir: Path) -> list[Path]:
-    """Inputs known without reading the content: its YAML files, latex/ and cvbuild's code."""
+    """Inputs known without reading the content: its YAML files, latex/ and cvbuild's own files
+    (code and data such as locales, in subpackages too; not the starter files of `init`)."""
+    package = [
+        path
+        for path in CODE_DIR.rglob("*")
+        if path.suffix in (".py", ".yaml", ".sty")
+        and not {"__pycache__", "starter"} & set(path.relative_to(CODE_DIR).parts)
+    ]
     return sorted(
-        [
+        {
             *content_dir.glob("*.yaml"),
             *content_dir.glob("*.yml"),
             *LATEX_DIR.glob("*.sty"),
-            *CODE_DIR.glob("*.py"),
-        ]
+            *LATEX_DIR.glob("*.lua"),
+            *package,
+        }
     )
 
 
@@ -64,22 +76,82 @@ def up_to_date(build_dir: Path, key: str, content_dir: Path, output: Path) -> St
             return None
         if _digest(output) != stamp["pdf"]:
             return None
+        if any(_digest(Path(p)) != digest for p, digest in stamp.get("images", {}).items()):
+            return None  # a PNG page was deleted or changed
         return Stamp(stamp["pages"], tuple(stamp["report"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def record(build_dir: Path, key: str, inputs: list[Path], output: Path, stamp: Stamp) -> None:
+def recorded_inputs(build_dir: Path) -> set[Path]:
+    """The input files the last successful build of this dir read (empty if none is known)."""
+    try:
+        files = json.loads((build_dir / STAMP).read_text(encoding="utf-8"))["files"]
+        return {Path(name) for name in files} if isinstance(files, dict) else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Input files as they were before a build read them: hash and file-system state, by path.
+    The state (inode, size, modification and change times) differs after any write."""
+
+    files: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+
+    def and_also(self, paths: list[Path]) -> Seen:
+        """The look extended to more files (known once the YAML is read, before they are)."""
+        known = {path for path, _, _ in self.files}
+        names = sorted({str(p.resolve()) for p in paths} - known)
+        return Seen(self.files + tuple((n, _digest(Path(n)), _state(Path(n))) for n in names))
+
+
+def before_reading(content_dir: Path, build_dirs: list[Path]) -> Seen:
+    """Look at the inputs before the build reads them: the content's YAML, latex/ and code, and
+    the files the last builds of these dirs read (their .bib files and photo)."""
+    paths = [*fixed_inputs(content_dir)]
+    for build_dir in build_dirs:
+        paths += recorded_inputs(build_dir)
+    return Seen().and_also(paths)
+
+
+def record(
+    build_dir: Path,
+    key: str,
+    seen: Seen,
+    inputs: list[Path],
+    output: Path,
+    stamp: Stamp,
+    images: tuple[Path, ...] = (),
+) -> list[Path]:
+    """Stamp the build with the hashes its inputs had when it read them; returns the inputs
+    written to since (then no stamp is written, so that the next run builds again)."""
+    known = {path: (digest, state) for path, digest, state in seen.files}
+    files: dict[str, str] = {}
+    changed = []
+    for path in inputs:
+        name = str(path.resolve())
+        digest, state = known.get(name, ("", ()))
+        if name not in known or _state(path) != state:
+            changed.append(path)
+        files[name] = digest
+    if changed:
+        return changed
     data = {
         "key": key,
-        "files": {str(p.resolve()): _digest(p) for p in inputs},
+        "files": files,
         "pdf": _digest(output),
+        "images": {str(p.resolve()): _digest(p) for p in images},
         "pages": stamp.pages,
         "report": list(stamp.report),
     }
     temporary = build_dir / f"{STAMP}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    os.replace(temporary, build_dir / STAMP)
+    try:
+        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(temporary, build_dir / STAMP)
+    except OSError:  # a full disk: the next run builds again, nothing worse
+        temporary.unlink(missing_ok=True)
+    return []
 
 
 def forget(build_dir: Path) -> None:
@@ -92,3 +164,11 @@ def _digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "missing"
+
+
+def _state(path: Path) -> tuple[int, ...]:
+    try:
+        info = path.stat()
+    except OSError:
+        return ()
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)

@@ -4,20 +4,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from cvbuild import __version__, cache
-from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError
+from cvbuild import __version__, cache, outputs
+from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError, InputError, Problem
+from cvbuild.resources import LATEX_DIR
+
+T = TypeVar("T")
+FC = TypeVar("FC", bound=Callable[..., object])
 
 EPILOG = (
-    "Exit codes: 0 ok, 1 invalid input (or a file that cannot be read or written), 2 usage, "
-    "3 TeX failed, 4 a variant's rule broken, 70 internal error."
+    "Exit codes: 0 ok, 1 invalid input (or a file that cannot be read, written or safely "
+    "replaced), 2 usage, 3 TeX failed, 4 a variant's rule broken, 70 internal error."
 )
 EXIT_INTERNAL = 70
 
@@ -29,24 +39,49 @@ variants_option = click.option(
 content_option = click.option(
     "--content",
     "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, readable=False),
     default=Path("content"),
     show_default=True,
     help="Content folder with the YAML files.",
 )
 out_dir_option = click.option(
-    "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+    "--out-dir", type=click.Path(path_type=Path, file_okay=False, readable=False),
+    default=Path("out"),
     show_default=True, help="Folder for the PDFs.",
 )  # fmt: skip
 build_dir_option = click.option(
-    "--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+    "--build-dir", type=click.Path(path_type=Path, file_okay=False, readable=False),
+    default=Path("build"),
     show_default=True, help="Folder for intermediate files, one subfolder per variant.",
 )  # fmt: skip
+
+
+def force_option(what: str) -> Callable[[FC], FC]:
+    return click.option(
+        "--force",
+        is_flag=True,
+        help=f"Replace {what} although cvbuild did not write it (or it was edited since). "
+        "Never an input of the build, a folder, a link or a device.",
+    )
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A number of seconds: within the range, and neither nan nor infinite (usage error)."""
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return number
 
 
 class _Group(click.Group):
     """Turns an unexpected exception (a bug in cvbuild, not the user's mistake) into a short
     message and exit code 70; CVBUILD_DEBUG=1 shows the traceback."""
+
+    def main(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _tolerant_streams()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -68,6 +103,29 @@ class _Group(click.Group):
             sys.exit(EXIT_INTERNAL)
 
 
+def _tolerant_streams() -> None:
+    """A terminal or pipe that cannot encode a character (PYTHONIOENCODING=ascii, a Latin-1
+    console) shows an escape such as \\u03a9 instead of stopping cvbuild with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _check_content_dir(content_dir: Path) -> None:
+    """A content folder that exists but cannot be listed is an input problem (exit 1), not
+    "no YAML files" or a usage error."""
+    if not content_dir.is_dir():
+        return  # the loader says "not found"
+    try:
+        with os.scandir(content_dir):
+            pass
+    except OSError as error:
+        raise InputError(
+            [Problem(f"cannot read the content folder {content_dir} ({error.strerror}); "
+                     "check its permissions")]
+        ) from None  # fmt: skip
+
+
 @click.group(cls=_Group, epilog=EPILOG)
 @click.version_option(__version__, prog_name="cvbuild")
 def main() -> None:
@@ -81,11 +139,12 @@ def main() -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, readable=False),
     help="PDF path (one variant only).",
 )
 @out_dir_option
 @build_dir_option
+@force_option("an existing PDF")
 @click.option("--png", is_flag=True, help="Also write PNG images of the pages (NAME-1.png, ...).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print the end of the TeX log.")
@@ -102,12 +161,14 @@ def pdf(
     output: Path | None,
     out_dir: Path,
     build_dir: Path,
+    force: bool,
     png: bool,
     pdf_a: bool | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Build out/<variant>.pdf (several variants build side by side)."""
+    _run(lambda: _check_content_dir(content_dir))
     if all_variants:
         from cvbuild.load import variant_names
 
@@ -116,7 +177,9 @@ def pdf(
         names = variants or ("full",)
     if output is not None and len(names) > 1:
         raise click.UsageError("--output takes one variant; use --out-dir for several")
-    request = Request(names, content_dir, output, out_dir, build_dir, png, pdf_a, quiet, verbose)
+    request = Request(
+        names, content_dir, output, out_dir, build_dir, png, pdf_a, quiet, verbose, force
+    )
     code = _run(lambda: build_request(request))
     if code:
         sys.exit(code)
@@ -135,15 +198,20 @@ class Request:
     pdf_a: bool | None = None
     quiet: bool = False
     verbose: bool = False
+    force: bool = False  # replace an existing PDF cvbuild did not write
 
 
 def build_request(request: Request) -> int:
     """Build the requested variants, printing progress and results; returns the exit code."""
     started = time.monotonic()
     say = _Say(request.quiet)
+    targets = {name: request.output or request.out_dir / f"{name}.pdf" for name in request.names}
+    # a link, folder or FIFO is refused before the unchanged-check reads it
+    refused = _refused(lambda: [outputs.not_a_file(target) for target in targets.values()])
+    if refused:
+        return refused
     pending = []
-    for name in request.names:
-        target = request.output or request.out_dir / f"{name}.pdf"
+    for name, target in targets.items():
         key = cache.options_key(request.content_dir, name, target, request.pdf_a, request.png)
         stamp = cache.up_to_date(request.build_dir / name, key, request.content_dir, target)
         if stamp is None:
@@ -154,6 +222,9 @@ def build_request(request: Request) -> int:
         say(f"{name}: {target} ({stamp.pages} pages, unchanged, {_since(started, 2)})")
     if not pending:
         return 0
+    refused = _refused(lambda: _target_refusals(request, [target for _, target in pending]))
+    if refused:
+        return refused
     from cvbuild.pipeline import BuildOptions, build, build_variants
     from cvbuild.progress import Display
 
@@ -187,6 +258,29 @@ def build_request(request: Request) -> int:
             assert outcome.error is not None
             code = code or _failed(outcome.error, request, outcome.options.variant)
     return code
+
+
+ELSEWHERE = "write the PDF elsewhere with -o FILE or --out-dir DIR"
+
+
+def _target_refusals(request: Request, targets: list[Path]) -> list[outputs.Refusal | None]:
+    """Before any TeX runs: every PDF this build would replace is one cvbuild wrote (or
+    --force names it), and none is an input, folder, link or device."""
+    inputs = functools.cache(lambda: outputs.build_inputs(request.content_dir))
+    return [
+        outputs.refusal(target, inputs=inputs, ours=outputs.is_cvbuild_pdf, force=request.force)
+        for target in targets
+    ]
+
+
+def _refused(check: Callable[[], list[outputs.Refusal | None]]) -> int:
+    """Print the targets that must not be replaced; their exit code, or 0 when there are none."""
+    try:
+        outputs.refuse([r for r in check() if r], ELSEWHERE)
+    except CvbuildError as error:
+        click.echo(f"error: {error}", err=True)
+        return error.exit_code
+    return 0
 
 
 class _Say:
@@ -224,16 +318,28 @@ def _since(started: float, digits: int = 1) -> str:
 @content_option
 @out_dir_option
 @build_dir_option
+@force_option("an existing PDF")
 @click.option(
-    "--interval", type=float, default=0.3, show_default=True, help="Seconds between looks."
+    "--interval",
+    type=FiniteFloatRange(0.05, 3600),
+    default=0.3,
+    show_default=True,
+    help="Seconds between looks (0.05 to 3600).",
 )
 def watch(
-    variants: tuple[str, ...], content_dir: Path, out_dir: Path, build_dir: Path, interval: float
+    variants: tuple[str, ...],
+    content_dir: Path,
+    out_dir: Path,
+    build_dir: Path,
+    force: bool,
+    interval: float,
 ) -> None:
     """Rebuild whenever the content, .bib or latex/ files change; Ctrl-C stops.
 
-    A failed build prints its error and watching goes on; the last good PDF stays."""
-    request = Request(variants or ("full",), content_dir, None, out_dir, build_dir)
+    A failed build prints its error and watching goes on; the last good PDF stays. Hidden
+    files (editor locks such as .#cv.yaml) and folders are not content."""
+    _run(lambda: _check_content_dir(content_dir))
+    request = Request(variants or ("full",), content_dir, None, out_dir, build_dir, force=force)
     seen: dict[Path, tuple[int, int]] | None = None
     files = _watched_files(content_dir)
     try:
@@ -245,6 +351,8 @@ def watch(
                 outcome = "ok" if code == 0 else f"failed (exit {code})"
                 # (the .bib files of the last good read stay watched while the YAML is broken)
                 found = _watched_files(content_dir, with_bib=True) - files
+                found |= {f for n in request.names for f in cache.recorded_inputs(build_dir / n)
+                          if f.suffix not in (".py", ".yaml", ".yml", ".sty")} - files  # photo  # fmt: skip
                 files = files | found
                 # the state the build started from: a save during the build triggers another
                 seen = {**_stat(found), **current}
@@ -259,14 +367,15 @@ def watch(
 
 def _watched_files(content_dir: Path, *, with_bib: bool = False) -> set[Path]:
     """The content's YAML and, after a build, the .bib files it names; cvbuild's latex/ files."""
-    files = set(cache.fixed_inputs(content_dir)) if content_dir.is_dir() else set()
-    files = {f for f in files if f.suffix in (".yaml", ".yml", ".sty")}
-    if with_bib:
-        from cvbuild.load import bibliography_spec
+    from cvbuild.load import bibliography_spec, content_files
 
+    files = {*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")}
+    with contextlib.suppress(CvbuildError, OSError):  # no content yet: the build says so
+        files |= set(content_files(content_dir))
+    if with_bib:
         try:
             spec = bibliography_spec(content_dir)
-        except CvbuildError:
+        except (CvbuildError, OSError):
             spec = None
         if spec is not None:
             files |= {(content_dir / name).resolve() for name in spec.files}
@@ -284,23 +393,26 @@ def _stat(files: set[Path]) -> dict[Path, tuple[int, int]]:
     return found
 
 
-@main.command()
+@main.command(epilog=EPILOG)
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, readable=False),
     help="File to write; default: print.",
 )
-def schema(output: Path | None) -> None:
+@force_option("an existing file")
+def schema(output: Path | None, force: bool) -> None:
     """Write the JSON Schema of the content (for editor completion and checks)."""
     from cvbuild.scaffold import schema_text
 
     text = schema_text()
     if output is None:
         click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"schema written to {output}")
+        return
+    found = outputs.refusal(output, inputs=list, ours=outputs.is_cvbuild_schema, force=force)
+    _run(lambda: outputs.refuse([found] if found else [], "choose another file with -o"))
+    _run(lambda: outputs.write_file(output, text.encode("utf-8")))
+    click.echo(f"schema written to {output}")
 
 
 @main.command(epilog=EPILOG)
@@ -309,6 +421,7 @@ def validate(content_dir: Path) -> None:
     """Check the content and .bib files without building: every problem at once."""
     from cvbuild.pipeline import validate as check
 
+    _run(lambda: _check_content_dir(content_dir))
     result = _run(lambda: check(content_dir))
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
@@ -328,36 +441,41 @@ def validate(content_dir: Path) -> None:
     "--output",
     "-o",
     "directory",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, readable=False),
     required=True,
     help="Folder to write the LaTeX project to.",
 )
-def tex(variant: str, content_dir: Path, directory: Path) -> None:
-    """Write a variant as a LaTeX project that compiles with plain latexmk (to hand-tune)."""
-    from cvbuild.pipeline import export_tex
+@force_option("a file in the folder")
+def tex(variant: str, content_dir: Path, directory: Path, force: bool) -> None:
+    """Write a variant as a LaTeX project that compiles with plain latexmk (to hand-tune).
 
-    written = _run(lambda: export_tex(content_dir, variant, directory))
+    Writing again replaces only the files cvbuild wrote there and nobody edited since."""
+    _run(lambda: _check_content_dir(content_dir))
+    written = _run(lambda: outputs.export_tex(content_dir, variant, directory, force=force))
     click.echo(f"{variant}: {written} and its .bib, styles and .latexmkrc")
     click.echo(f"next: cd {directory} && latexmk")
 
 
 @main.command(epilog=EPILOG)
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, readable=False))
 @click.option(
     "--name", default="Ada Lovelace", show_default=True, help="Your given and family name."
 )
-def init(directory: Path, name: str) -> None:
-    """Start a new CV: a content folder with an example of every section kind."""
+@force_option("an existing starter file")
+def init(directory: Path, name: str, force: bool) -> None:
+    """Start a new CV: a content folder with an example of every section kind.
+
+    Existing files are never replaced without --force."""
     from cvbuild.scaffold import create
 
-    written = _run(lambda: create(directory, name))
+    written = _run(lambda: create(directory, name, force=force))
     click.echo(f"wrote {len(written)} files to {directory}:")
     for path in written:
         click.echo(f"  {path.name}")
     click.echo(f"next: cvbuild pdf --content {directory}   (then edit the YAML and build again)")
 
 
-def _run(action):  # type: ignore[no-untyped-def]
+def _run(action: Callable[[], T]) -> T:
     """Run a pipeline call; user-facing errors become a message and their exit code."""
     try:
         return action()
@@ -365,7 +483,9 @@ def _run(action):  # type: ignore[no-untyped-def]
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted; no output was changed", err=True)
+        from cvbuild.progress import interrupted_note
+
+        click.echo(f"interrupted; {interrupted_note()}", err=True)
         sys.exit(130)
 
 

@@ -3,38 +3,55 @@
 The only stage that starts processes. TeX runs without shell escape, may read and write only
 inside the build directory (`openin_any=p`, `openout_any=p`), gets no stdin and a time limit.
 On failure the first TeX error is shown in a few lines; the full log stays in the build dir.
+
+Every tool runs in a process group of its own, listed in a mark in the build dir while TeX
+works there: Ctrl-C, SIGTERM, SIGHUP and the time limit stop it with all it started, and when
+cvbuild itself was killed the next build stops the leftovers and starts from a clean dir.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import fcntl
 import functools
 import hashlib
+import json
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from cvbuild.errors import TexError
+from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
 from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
 
 JOBNAME = "cv"
-_TEX_FLAGS = "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
+# extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
+# default 5,000,000 words: "TeX capacity exceeded"); LuaTeX's memory grows by itself.
+_TEX_FLAGS = (
+    "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error "
+    "-cnf-line=extra_mem_top=25000000 %O %S"
+)
 # latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
 LATEXMK_ENGINE = {
     "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
-    "lualatex": ["-pdflua", f"-lualatex=lualatex {_TEX_FLAGS}"],
+    # Lua's own file and process access is restricted by latex/cvbuild-sandbox.lua (LuaTeX's
+    # --safer would do, but luaotfload refuses to run under it); no sockets either.
+    "lualatex": [
+        "-pdflua",
+        f"-lualatex=lualatex --lua=cvbuild-sandbox.lua --nosocket {_TEX_FLAGS}",
+    ],
 }
 
 
@@ -47,12 +64,20 @@ class CompileResult:
     pages: int  # as TeX reported writing them
 
 
+LOCK = ".cvbuild.lock"
+# Present in a build dir while TeX works there: {"state": "running" | "failed", "groups": [...]}.
+# A build killed outright leaves "running" (the next one stops its leftover processes and
+# starts from an empty dir); a TeX failure leaves "failed" (the next one makes latexmk redo
+# every step, as latexmk itself would otherwise answer "Nothing to do" with the old error).
+WORKING = ".cvbuild-working.json"
+
+
 @contextmanager
 def build_lock(build_dir: Path) -> Iterator[None]:
     """One build at a time per build directory: a second `cvbuild pdf` of the same variant waits
     instead of mixing its files into the first one's (other variants use other directories)."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".cvbuild.lock", "w") as handle:
+    with open(build_dir / LOCK, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -85,6 +110,8 @@ def write_standalone(project: RenderedProject, directory: Path) -> Path:
         "# Written by `cvbuild tex`: plain `latexmk` in this folder builds cv.pdf.\n"
         f"$pdf_mode = {mode};  # 1 pdflatex, 4 lualatex (cvbuild chose {project.engine})\n"
         "$bibtex_use = 2;  # run biber when the bibliography needs it\n"
+        "# LuaLaTeX runs Lua only inside cvbuild's sandbox (files of this folder, no processes).\n"
+        "$lualatex = 'lualatex --lua=cvbuild-sandbox.lua --nosocket %O %S';\n"
         f"@default_files = ('{tex.name}');\n"
     )
     _write_if_changed(directory / ".latexmkrc", rc)
@@ -108,6 +135,7 @@ def compile_project(
     progress: Progress = SILENT,
 ) -> CompileResult:
     _require_tools(project.engine)
+    redo = _begin(build_dir)
     tex = write_project(project, build_dir)
     started = time.monotonic()
     env = {
@@ -124,14 +152,22 @@ def compile_project(
     began = time.monotonic()
     preamble = _preamble_format(project, build_dir, env)
     progress.finished("preamble", time.monotonic() - began)
+    fallback = engine
     if preamble:
         engine = ["-pdf", f"-pdflatex=pdflatex -fmt={preamble} {_TEX_FLAGS}"]
-    command = ["latexmk", "-norc", *engine, "-bibtex", tex.name]
+    command = ["latexmk", "-norc", *engine, "-bibtex", *(["-g"] if redo else []), tex.name]
     completed = _run(command, build_dir, env, timeout, progress)
+    if preamble and _FORMAT_REFUSED.search(completed.stdout):
+        # A format that passed its check and still cannot be loaded: build without one.
+        _forget_format(build_dir / f"{preamble}.fmt", format_cache() / f"{preamble}.fmt")
+        command = ["latexmk", "-norc", *fallback, "-bibtex", "-g", tex.name]
+        completed = _run(command, build_dir, env, timeout, progress)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
+        _mark(build_dir, "failed")
         _raise_failure(build_dir, completed.stdout)
+    _end(build_dir)
     log_text = log.read_text(encoding="latin-1") if log.exists() else ""
     problems = log_problems(log_text) + biber_problems(build_dir / f"{JOBNAME}.blg")
     if problems:
@@ -145,6 +181,108 @@ def compile_project(
     if not written:
         raise TexError(f"LaTeX wrote no pages (see {log})")
     return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings), int(written[-1]))
+
+
+_FORMAT_REFUSED = re.compile(r"Fatal format file error|Could not undump|can't find the format")
+
+
+# ---------------------------------------------------------------- a build killed half-way
+
+
+def _begin(build_dir: Path) -> bool:
+    """Mark the build dir as being worked on. A mark left by a build that was killed (Ctrl-C,
+    SIGTERM, SIGKILL, a crash, a timeout): its leftover TeX processes are stopped and its
+    half-written files (.aux, .bbl, latexmk's database, a format) removed. Returns True when
+    the last build ended in a TeX error, so that latexmk must redo every step."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    state = _working(build_dir).get("state")
+    if state is not None and state != "failed":
+        _recover(build_dir)
+    _mark(build_dir, "running")
+    return state == "failed"
+
+
+def _end(build_dir: Path) -> None:
+    (build_dir / WORKING).unlink(missing_ok=True)
+
+
+def _working(build_dir: Path) -> dict[str, object]:
+    """The mark's content; a mark that cannot be read counts as a killed build's."""
+    path = build_dir / WORKING
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {"state": "unknown"}
+    except (OSError, ValueError):
+        return {"state": "unknown"}
+
+
+def _mark(build_dir: Path, state: str, groups: list[int] | None = None) -> None:
+    record = {"state": state, "pid": os.getpid(), "groups": groups or []}
+    replace_with_bytes(json.dumps(record).encode("utf-8"), build_dir / WORKING, durable=False)
+
+
+def _groups(build_dir: Path) -> list[int]:
+    """The process groups the mark lists (those a killed build may have left running)."""
+    groups = _working(build_dir).get("groups")
+    return [g for g in groups if isinstance(g, int) and g > 1] if isinstance(groups, list) else []
+
+
+# What cvbuild, latexmk, TeX and biber write in a build dir (cv.*, cvbuild*, temporary files):
+# all that a killed build may have left half-done, and all that is removed after one.
+_BUILD_FILES = re.compile(r"\.?cv\..+|\.?cvbuild.*|pdfa\.xmpi|missfont\.log|texput\.log|png-pages")
+
+
+def _recover(build_dir: Path) -> None:
+    for group in _groups(build_dir):
+        _stop_leftovers(group, build_dir)
+    for entry in build_dir.iterdir():
+        if entry.name == LOCK or not _BUILD_FILES.fullmatch(entry.name):
+            continue  # the lock is held by this build: a new file would let a third one in
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _stop_leftovers(group: int, build_dir: Path) -> None:
+    """Kill a dead build's process group if it still runs TeX in this build dir (checked in
+    /proc, so that a process group id reused by someone else is left alone)."""
+    members = _group_members(group)
+    if not any(_works_in(pid, build_dir) for pid in members):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while _group_members(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _group_members(group: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc (empty where there is none)."""
+    members = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="latin-1") as stat:
+                    fields = stat.read().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if len(fields) > 2 and fields[0] != "Z" and fields[2] == str(group):
+                members.append(int(entry.name))
+    return members
+
+
+def _works_in(pid: int, build_dir: Path) -> bool:
+    try:
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return False
+    here = build_dir.resolve()
+    return cwd == here or here in cwd.parents
 
 
 # ---------------------------------------------------------------- precompiled preamble
@@ -161,7 +299,8 @@ def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, s
 
     Loading moderncv, biblatex and fonts is about half of every pdflatex pass; a format
     (mylatexformat) loads it in a fraction. The format is an optimisation only: when it cannot
-    be made, the build runs the ordinary way.
+    be made, the build runs the ordinary way. Each format has its size and hash beside it; one
+    that does not match them (a full disk, a killed dump) is made again, never loaded.
     """
     if project.engine != "pdflatex" or DUMP_MARKER not in project.tex:
         return None
@@ -172,41 +311,98 @@ def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, s
     name = f"cvbuild-{digest.hexdigest()[:20]}"
     here = build_dir / f"{name}.fmt"
     cached = format_cache() / f"{name}.fmt"
-    if not here.exists():
-        for old in build_dir.glob("cvbuild-*.fmt"):
-            old.unlink()
-        if cached.exists():
-            shutil.copyfile(cached, here)
-        elif not _dump_format(name, build_dir, env):
-            return None
-        else:
-            _store_in_cache(here, cached)
+    if _sealed(here):
+        return name
+    for old in build_dir.glob("cvbuild-*.fmt*"):
+        old.unlink()
+    if _copy_sealed(cached, here):
+        return name
+    if not _dump_format(name, build_dir, env):
+        here.unlink(missing_ok=True)
+        return None
+    try:
+        _seal(here)
+    except OSError:
+        here.unlink(missing_ok=True)
+        return None
+    _store_in_cache(here, cached)
     return name
 
 
 def _dump_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
     command = ["pdflatex", "-ini", "-interaction=nonstopmode", "-halt-on-error",
                f"-jobname={name}", "&pdflatex", "mylatexformat.ltx", f"{JOBNAME}.tex"]  # fmt: skip
+    done = run_tool(command, build_dir, env=env, timeout=120)
+    return done.returncode == 0 and not done.timed_out and (build_dir / f"{name}.fmt").exists()
+
+
+def _seal_path(fmt: Path) -> Path:
+    return fmt.with_name(fmt.name + ".sum")
+
+
+def _fingerprint(path: Path) -> str:
+    """Size and SHA-256 of a file: what its seal records."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return f"{size} {digest.hexdigest()}\n"
+
+
+def _seal(fmt: Path) -> None:
+    replace_with_bytes(_fingerprint(fmt).encode("ascii"), _seal_path(fmt), durable=False)
+
+
+def _sealed(fmt: Path) -> bool:
+    """The format is complete: its size and hash are those recorded when it was made."""
     try:
-        done = subprocess.run(command, cwd=build_dir, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=120)  # fmt: skip
-    except subprocess.TimeoutExpired:
+        seal = _seal_path(fmt).read_text(encoding="ascii")
+        size = int(seal.split()[0])
+        return fmt.stat().st_size == size and _fingerprint(fmt) == seal
+    except (OSError, ValueError, IndexError):
         return False
-    return done.returncode == 0 and (build_dir / f"{name}.fmt").exists()
+
+
+def _copy_sealed(cached: Path, here: Path) -> bool:
+    """Copy a cached format into the build dir if it is intact (checked on the copy)."""
+    try:
+        seal = _seal_path(cached).read_text(encoding="ascii")
+        replace_with_copy(cached, here, durable=False)
+    except OSError:
+        return False
+    if _fingerprint(here) != seal:
+        _forget_format(here, cached)
+        return False
+    replace_with_bytes(seal.encode("ascii"), _seal_path(here), durable=False)
+    return True
+
+
+def _forget_format(here: Path, cached: Path) -> None:
+    """Drop a damaged format (in the build dir and in the cache), so that it is made again."""
+    for path in (here, _seal_path(here), _seal_path(cached)):
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _store_in_cache(fmt: Path, cached: Path, keep: int = 6) -> None:
-    """Keep the newest few formats for later builds and other build directories."""
+    """Keep the newest few formats for later builds and other build directories. The seal is
+    written last: a format without one (a full disk, a crash) is never used."""
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(fmt, temporary)
-        os.replace(temporary, cached)
+        replace_with_copy(fmt, cached)
+        replace_with_copy(_seal_path(fmt), _seal_path(cached))
         formats = sorted(cached.parent.glob("cvbuild-*.fmt"), key=lambda p: p.stat().st_mtime)
         for old in formats[:-keep]:
             old.unlink(missing_ok=True)
+            _seal_path(old).unlink(missing_ok=True)
+        day_ago = time.time() - 86400
+        for stray in cached.parent.glob(".cvbuild-*.tmp"):  # left by a killed build
+            if stray.stat().st_mtime < day_ago:
+                stray.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only home only costs speed
+        pass  # a read-only home or a full disk only costs speed
 
 
 @functools.cache
@@ -231,14 +427,163 @@ def _require_tools(engine: str) -> None:
         )
 
 
-_RUNNING: set[int] = set()  # process groups of TeX runs in progress (several with --all)
+# ---------------------------------------------------------------- running tools, stopping them
+
+_RUNNING: set[int] = set()  # process groups of tools in progress (several with --all)
+_STOPPED = threading.Event()  # set by stop_all: no tool may start any more
+_STARTING = threading.Lock()
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def stop_all() -> None:
-    """Kill every TeX run in progress (Ctrl-C during a multi-variant build)."""
-    for group in list(_RUNNING):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGKILL)
+    """Kill every tool run in progress (latexmk with its pdflatex and biber, format dumps,
+    pdftoppm) and refuse to start new ones: Ctrl-C during a multi-variant build."""
+    with _STARTING:
+        _STOPPED.set()
+        for group in list(_RUNNING):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+
+
+def stopped() -> bool:
+    """The build was interrupted: nothing may be started or put in place any more."""
+    return _STOPPED.is_set()
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Around a whole build (main thread): SIGTERM and SIGHUP interrupt it as Ctrl-C does, and an
+    interrupt stops every tool it started, so no TeX process outlives cvbuild."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _STOPPED.clear()
+    previous = {number: signal.signal(number, _interrupt) for number in _SIGNALS[1:]}
+    try:
+        yield
+    except KeyboardInterrupt:
+        stop_all()
+        raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait until the block (putting outputs in place) is done, then
+    interrupt as usual: a variant's outputs are replaced all together or not at all. (Other
+    threads never see signals; the main thread stops them before they publish.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in _SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+@dataclass(frozen=True)
+class Finished:
+    returncode: int
+    output: str  # stdout and stderr together
+    timed_out: bool
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+def run_tool(
+    command: list[str],
+    cwd: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float,
+    each_line: Callable[[str], None] = _ignore,
+) -> Finished:
+    """The one way cvbuild starts a process: in its own process group (so that it can be killed
+    with everything it started), recorded in the build dir's mark (so that the next build can
+    stop it if cvbuild itself is killed), no stdin, killed after `timeout` seconds or when the
+    build is interrupted."""
+    with _STARTING:
+        if _STOPPED.is_set():
+            raise KeyboardInterrupt
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        _RUNNING.add(process.pid)
+    output: list[str] = []
+    timed_out = False
+    try:
+        if (cwd / WORKING).exists():
+            _mark(cwd, "running", [*_groups(cwd), process.pid])
+        assert process.stdout is not None
+        timed_out = not _read_lines(process.stdout, time.monotonic() + timeout, output, each_line)
+        if timed_out:
+            _kill(process)
+        process.wait()
+    except BaseException:
+        _kill(process)
+        raise
+    finally:
+        process.stdout.close()  # type: ignore[union-attr]
+        _RUNNING.discard(process.pid)
+    return Finished(process.returncode, "".join(output), timed_out)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the tool and all it started; return once they are gone (their output closed)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, ValueError):
+        assert process.stdout is not None
+        _read_lines(process.stdout, time.monotonic() + 5, [], _ignore)
+    process.wait()
+
+
+def _read_lines(
+    stream: IO[bytes], deadline: float, output: list[str], each_line: Callable[[str], None]
+) -> bool:
+    """Read the tool's output until it ends (True) or the deadline passes (False). The wait
+    wakes up every tenth of a second, so that Ctrl-C or SIGTERM is handled at once even when
+    the kernel hands the signal to another thread."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pending = ""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if not selector.select(min(left, 0.1)):
+                continue
+            chunk = os.read(stream.fileno(), 1 << 16)
+            pending += decoder.decode(chunk, final=not chunk)
+            *lines, pending = pending.split("\n")
+            for line in lines:
+                output.append(line + "\n")
+                each_line(line + "\n")
+            if not chunk:
+                if pending:
+                    output.append(pending)
+                    each_line(pending)
+                return True
 
 
 _PASS = re.compile(r"^Running '(pdflatex|lualatex|biber)\b")
@@ -252,54 +597,23 @@ def _run(
     progress: Progress = SILENT,
 ) -> subprocess.CompletedProcess[str]:
     """Run latexmk, reading its output as it comes to report each TeX and biber pass."""
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,  # so a timeout can kill pdflatex/biber too
-    )
-    _RUNNING.add(process.pid)
-    timed_out = threading.Event()
-
-    def stop() -> None:
-        timed_out.set()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-
-    watchdog = threading.Timer(timeout, stop)
-    watchdog.start()
-    output: list[str] = []
     passes: dict[str, int] = {}
-    current: tuple[str, float] | None = None
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            match = _PASS.match(line)
-            if match:
-                if current:
-                    progress.finished(current[0], time.monotonic() - current[1])
-                tool = match[1]
-                passes[tool] = passes.get(tool, 0) + 1
-                current = (f"{tool} {passes[tool]}", time.monotonic())
-                progress.started(current[0])
-        process.wait()
-        if current:
-            progress.finished(current[0], time.monotonic() - current[1])
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        raise
-    finally:
-        watchdog.cancel()
-        _RUNNING.discard(process.pid)
-    if timed_out.is_set():
+    current: list[tuple[str, float]] = []
+
+    def each_line(line: str) -> None:
+        match = _PASS.match(line)
+        if match:
+            if current:
+                progress.finished(current[0][0], time.monotonic() - current[0][1])
+            tool = match[1]
+            passes[tool] = passes.get(tool, 0) + 1
+            current[:] = [(f"{tool} {passes[tool]}", time.monotonic())]
+            progress.started(current[0][0])
+
+    done = run_tool(command, cwd, env=env, timeout=timeout, each_line=each_line)
+    if current and not done.timed_out:
+        progress.finished(current[0][0], time.monotonic() - current[0][1])
+    if done.timed_out:
         log = cwd / f"{JOBNAME}.log"
         entries = _ENTRY_MARK.findall(log.read_text(encoding="latin-1")) if log.exists() else []
         raise TexError(
@@ -307,7 +621,7 @@ def _run(
             f"Last output is in {log}",
             entry=entries[-1] if entries else None,
         )
-    return subprocess.CompletedProcess(command, process.returncode, "".join(output), "")
+    return subprocess.CompletedProcess(command, done.returncode, done.output, "")
 
 
 _ERROR_LINE = re.compile(r"^(?:\./)?[^:\n]+\.(?:tex|sty|cls|bbl|def):\d+: .*$|^! .*$", re.M)
@@ -425,26 +739,3 @@ def biber_problems(blg: Path) -> list[str]:
         if match:
             found.append(f"biber {match[1].lower()}: {match[2]}")
     return found
-
-
-def write_png_pages(pdf: Path, prefix: Path, dpi: int = 110) -> list[Path]:
-    """PNG images of the PDF's pages (pdftoppm), as prefix-1.png, prefix-2.png, ... Old pages
-    of a longer earlier version are removed, so the set always matches the PDF."""
-    if shutil.which("pdftoppm") is None:
-        raise TexError("pdftoppm not found; install poppler-utils (make pdf does) for --png")
-    for old in prefix.parent.glob(f"{prefix.name}-*.png"):
-        old.unlink()
-    with tempfile.TemporaryDirectory(dir=prefix.parent) as scratch:
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(Path(scratch) / "page")],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        pages = sorted(Path(scratch).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
-        written = []
-        for number, page in enumerate(pages, 1):
-            target = prefix.with_name(f"{prefix.name}-{number}.png")
-            os.replace(page, target)
-            written.append(target)
-    return written

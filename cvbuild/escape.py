@@ -66,6 +66,12 @@ def escape_inline(text: str) -> str:
     return _escape_run(re.sub(r"[ \t\r\n]+", " ", text))
 
 
+def escape_bib(text: str) -> str:
+    r"""`escape`, for a value cvbuild writes into a .bib: BibTeX counts braces even after a
+    backslash, so `\{` and `\}` are written as \textbraceleft and \textbraceright."""
+    return escape(text).replace(r"\{", r"\textbraceleft{}").replace(r"\}", r"\textbraceright{}")
+
+
 def _fold_spaces(text: str) -> str:
     """Runs of ordinary white space become one space; no-break and thin spaces stay."""
     return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
@@ -87,18 +93,70 @@ def _escape_run(text: str) -> str:
     return "".join(out)
 
 
-def escape_url(url: str) -> str:
-    r"""A URL as the argument of \href: TeX-special characters that URLs use literally are
-    backslash-escaped (hyperref reads them back), the rest percent-encoded (same URL)."""
+# Characters a URI may not hold as they are (RFC 3986): they are percent-encoded.
+_URI_UNSAFE = set('\\{}^ "<>|`')
+
+
+def uri(url: str) -> str:
+    """A URL or IRI as the ASCII URI a PDF link needs: a non-ASCII host name in its IDNA form
+    (müller.de → xn--mller-kva.de), other non-ASCII and unsafe characters percent-encoded as
+    UTF-8, a '%' that starts no %XX code encoded too; everything else, '~' included, kept."""
+    text = unicodedata.normalize("NFC", url.strip())
+    scheme, sep, rest = text.partition("://")
+    if sep and not scheme.isascii():
+        scheme, sep, rest = "", "", text
+    if sep:
+        authority, slash, tail = _split_authority(rest)
+        text = f"{scheme}://{_ascii_authority(authority)}{slash}{tail}"
+    return _percent_encode(text)
+
+
+def _split_authority(rest: str) -> tuple[str, str, str]:
+    match = re.match(r"([^/?#]*)([/?#]?)(.*)", rest, re.DOTALL)
+    assert match is not None
+    return match[1], match[2], match[3]
+
+
+def _ascii_authority(authority: str) -> str:
+    userinfo, at, hostport = authority.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    return f"{userinfo}{at}{idna_host(host)}{colon}{port}"
+
+
+def idna_host(host: str) -> str:
+    """A host name in ASCII (IDNA); one that IDNA refuses stays as it is (then percent-encoded)."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _percent_encode(text: str) -> str:
     out = []
-    for char in url.strip():
-        if char in "#%&_$":
-            out.append("\\" + char)
-        elif char in '\\{}^~ "<>|`' or ord(char) < 0x21 or ord(char) > 0x7E:
+    for index, char in enumerate(text):
+        if char == "%" and not re.match(r"[0-9A-Fa-f]{2}", text[index + 1 : index + 3]):
+            out.append("%25")
+        elif char in _URI_UNSAFE or ord(char) < 0x21 or ord(char) > 0x7E:
             out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
         else:
             out.append(char)
     return "".join(out)
+
+
+def email_uri(address: str) -> str:
+    """An e-mail address as the target of a mailto: link (IDNA domain, encoded local part)."""
+    local, at, domain = unicodedata.normalize("NFC", address.strip()).rpartition("@")
+    return f"{_percent_encode(local)}{at}{_percent_encode(idna_host(domain))}"
+
+
+def escape_url(url: str, *, email: bool = False) -> str:
+    r"""A URL (or, with `email`, an address) as the argument of \href: the URI of `uri()`, with
+    the characters TeX would take as commands (# % & _ $) backslash-escaped; hyperref reads
+    them back as themselves, also where the link stands inside another command's argument."""
+    target = email_uri(url) if email else uri(url)
+    return "".join("\\" + char if char in "#%&_$" else char for char in target)
 
 
 def escape_xmp(text: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.composer import Composer
@@ -31,6 +32,7 @@ from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 
 from cvbuild import models
 from cvbuild.errors import InputError, Problem, shown
+from cvbuild.fields import ContentError, Location, Model
 from cvbuild.repertoire import unprintable
 
 # Far beyond any CV (the shipped one has about 1,700 values, 24,000 characters of text and
@@ -123,10 +125,10 @@ def load_cv(content_dir: Path) -> models.CV:
     return cv
 
 
-def _models_and_nodes(value: Any, node: Any) -> Iterator[tuple[BaseModel, CommentedMap]]:
+def _models_and_nodes(value: Any, node: Any) -> Iterator[tuple[Model, CommentedMap]]:
     """Each model in a validated value with the YAML mapping it was read from (walking both
     trees side by side; values that were not written as mappings are passed over)."""
-    if isinstance(value, BaseModel) and isinstance(node, CommentedMap):
+    if isinstance(value, Model) and isinstance(node, CommentedMap):
         yield value, node
         for name, child in value:
             yield from _models_and_nodes(child, node.get(name))
@@ -546,7 +548,7 @@ def bib_paths(spec: models.Bibliography, content_dir: Path) -> tuple[list[Path],
     position of the file's entry in `bibliography.files`."""
     context = _Content(content_dir)
     paths: list[Path] = []
-    found: list[tuple[models.Location, str]] = []
+    found: list[tuple[Location, str]] = []
     for index, written in enumerate(spec.files):
         path, message = checked_path(content_dir, written, ".bib file", context.allows_outside)
         if message:
@@ -556,7 +558,7 @@ def bib_paths(spec: models.Bibliography, content_dir: Path) -> tuple[list[Path],
     return paths, [_placed(context.sources(), loc, message) for loc, message in found]
 
 
-def place_problems(content_dir: Path, found: list[tuple[models.Location, str]]) -> list[Problem]:
+def place_problems(content_dir: Path, found: list[tuple[Location, str]]) -> list[Problem]:
     """Problems found after loading (in the .bib stage) about YAML values, e.g.
     `(("bibliography", "overrides", "smith19"), "...")`, placed at the line of that value."""
     sources = _Content(content_dir).sources() if found else {}
@@ -590,7 +592,7 @@ class _Content:
             return False  # the settings' own problems are reported by load_cv
 
 
-def _placed(sources: dict[str, Source], loc: models.Location, message: str) -> Problem:
+def _placed(sources: dict[str, Source], loc: Location, message: str) -> Problem:
     """A problem about the value at `loc`, placed at the value; at its key when the value is a
     list or mapping (whose first line may be far below)."""
     source = sources.get(str(loc[0]))
@@ -600,7 +602,7 @@ def _placed(sources: dict[str, Source], loc: models.Location, message: str) -> P
     return Problem(message, source.file if source else None, line, column, located.path)
 
 
-def _path_of(loc: models.Location) -> str:
+def _path_of(loc: Location) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
 
 
@@ -810,7 +812,7 @@ def _problems_from(
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, models.ContentError):  # checks across fields, each with its place
+        if isinstance(cause, ContentError):  # checks across fields, each with its place
             problems += [
                 _placed(sources, (*loc, *where), message) for where, message in cause.found
             ]
@@ -840,7 +842,7 @@ def _problems_from(
     return problems
 
 
-def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _message(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
     kind = error["type"]
     found = error.get("input")
     if kind == "extra_forbidden":

@@ -1,7 +1,8 @@
 """The whole build, top to bottom: load → select → render → compile → check.
 
-Each stage is one call; this module only wires them together and puts the PDF in place
-atomically, so a failed or interrupted build never replaces a good PDF. Entry points:
+Each stage is one call; this module only wires them together and puts the PDF (and its PNG
+pages) in place atomically and all together, so a failed or interrupted build never replaces a
+good PDF, and Ctrl-C leaves a variant's outputs all old or all new. Entry points:
 `build` (one variant), `build_variants` (several, side by side), `validate` (load and select
 every variant, no TeX) and `export_tex` (render only, for `cvbuild tex`).
 """
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import tempfile
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,8 +31,10 @@ from cvbuild.check import check_pdf
 from cvbuild.compile import (
     build_lock,
     compile_project,
+    signals_held,
     stop_all,
-    write_png_pages,
+    stop_on_signals,
+    stopped,
     write_standalone,
 )
 from cvbuild.compose import compose
@@ -44,9 +47,11 @@ from cvbuild.errors import (
     RuleError,
     TexError,
 )
+from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv, section_position
 from cvbuild.models import CV
-from cvbuild.progress import SILENT, Progress, stage_line
+from cvbuild.png import Pages, render_pages
+from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
 from cvbuild.select import section_is_empty, select
 from cvbuild.writers import latex
 
@@ -67,13 +72,32 @@ class BuildResult:
     pdf: Path
     pages: int
     counts: dict[str, int]
-    inputs: tuple[Path, ...] = ()  # files read besides the content YAML (the .bib files)
+    inputs: tuple[Path, ...] = ()  # files read besides the content YAML (.bib files, photo)
+    images: tuple[Path, ...] = ()  # the PNG pages written beside the PDF (--png)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The content, and its input files as they were before they were read (for the stamp)."""
+
+    cv: CV
+    publications: tuple[Publication, ...]
+    seen: cache.Seen
 
 
 def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
+    loaded = _load(content_dir, [])
+    return loaded.cv, loaded.publications
+
+
+def _load(content_dir: Path, build_dirs: list[Path]) -> Loaded:
+    """Load, looking at each input file just before it is read: the YAML (and latex/, code, the
+    files the last builds read) first, then the .bib files and photo the YAML names."""
+    seen = cache.before_reading(content_dir, build_dirs)
     cv = load_cv(content_dir)
+    seen = seen.and_also(list(_other_inputs(cv, content_dir)))
     publications = load_publications(cv.bibliography, content_dir) if cv.bibliography else ()
-    return cv, publications
+    return Loaded(cv, publications, seen)
 
 
 @dataclass(frozen=True)
@@ -127,8 +151,8 @@ def cache_key(options: BuildOptions) -> str:
     )
 
 
-Content = tuple[CV, tuple[Publication, ...]]
 T = TypeVar("T")
+_PUBLISHING = threading.Lock()  # held while a variant's outputs are put in place
 
 
 @dataclass(frozen=True)
@@ -141,42 +165,60 @@ class Outcome:
     error: CvbuildError | None
 
 
-def build_variants(
-    all_options: list[BuildOptions], content: Content | None = None
-) -> list[Outcome]:
+def build_variants(all_options: list[BuildOptions], loaded: Loaded | None = None) -> list[Outcome]:
     """Several variants at once: the content is loaded once, the TeX runs go side by side on
-    the available cores (each variant has its own build directory)."""
-    began = time.monotonic()
-    content = content or load_content(all_options[0].content_dir)
-    loaded = stage_line("load", time.monotonic() - began)
+    the available cores (each variant has its own build directory).
 
-    def one(options: BuildOptions) -> Outcome:
-        lines: list[str] = [loaded]
-        progress = Progress(
-            message=lines.append,
-            finished=lambda stage, seconds: lines.append(stage_line(stage, seconds)),
-        )
-        try:
-            result = build(options, progress, content)
-        except CvbuildError as error:
-            return Outcome(options, tuple(lines), None, error)
-        return Outcome(options, tuple(lines), result, None)
+    Ctrl-C (or SIGTERM, SIGHUP) stops every TeX run at once; a variant whose outputs are being
+    put in place finishes that, no other variant's outputs are touched after the interrupt."""
+    clear_replaced()
+    with stop_on_signals():
+        began = time.monotonic()
+        build_dirs = [options.build_root / options.variant for options in all_options]
+        loaded = loaded or _load(all_options[0].content_dir, build_dirs)
+        line = stage_line("load", time.monotonic() - began)
+        return _side_by_side([partial(_one, options, loaded, line) for options in all_options])
 
-    workers = max(1, min(len(all_options), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(one, options) for options in all_options]
-        try:
-            return [future.result() for future in futures]
-        except BaseException:  # Ctrl-C: stop every TeX run, not only this thread's
+
+def _one(options: BuildOptions, loaded: Loaded, loaded_line: str) -> Outcome:
+    lines: list[str] = [loaded_line]
+    progress = Progress(
+        message=lines.append,
+        finished=lambda stage, seconds: lines.append(stage_line(stage, seconds)),
+    )
+    try:
+        result = _build_variant(options, progress, loaded)
+    except CvbuildError as error:
+        return Outcome(options, tuple(lines), None, error)
+    return Outcome(options, tuple(lines), result, None)
+
+
+def _side_by_side(jobs: list[Callable[[], Outcome]]) -> list[Outcome]:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
+    try:
+        futures = [pool.submit(job) for job in jobs]
+        while wait(futures, timeout=0.1).not_done:  # awake for Ctrl-C, whichever thread the
+            pass  # kernel hands the signal to
+        return [future.result() for future in futures]
+    except BaseException:  # Ctrl-C: stop every TeX run, not only this thread's
+        with _PUBLISHING:  # (a publication in progress ends first; none starts after)
             stop_all()
-            raise
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build(
-    options: BuildOptions, progress: Progress = SILENT, content: Content | None = None
+    options: BuildOptions, progress: Progress = SILENT, loaded: Loaded | None = None
 ) -> BuildResult:
     """Build one variant; on success, stamp its inputs so that an unchanged rebuild is skipped
-    (`cache.up_to_date`). `content` saves loading it again for each variant."""
+    (`cache.up_to_date`). SIGTERM and SIGHUP stop it as Ctrl-C does."""
+    clear_replaced()
+    with stop_on_signals():
+        return _build_variant(options, progress, loaded)
+
+
+def _build_variant(options: BuildOptions, progress: Progress, loaded: Loaded | None) -> BuildResult:
     build_dir = options.build_root / options.variant
     cache.forget(build_dir)
     printed: list[str] = []
@@ -187,18 +229,29 @@ def build(
         tell(line)
 
     progress = replace(progress, message=say)
-    if content is None:
-        content = _stage(progress, "load", lambda: load_content(options.content_dir))
-    result = _build(options, progress, content)
-    inputs = cache.fixed_inputs(options.content_dir) + list(result.inputs)
-    cache.record(
+    if loaded is None:
+        loaded = _stage(progress, "load", lambda: _load(options.content_dir, [build_dir]))
+    result = _build(options, progress, loaded)
+    changed = cache.record(
         build_dir,
         cache_key(options),
-        inputs,
+        loaded.seen,
+        cache.fixed_inputs(options.content_dir) + list(result.inputs),
         options.output,
         cache.Stamp(result.pages, tuple(printed)),
+        result.images,
     )
+    if changed:
+        names = ", ".join(_shown(path) for path in changed[:3])
+        say(
+            f"note: {names} changed while this build ran, so the PDF may not show that change; "
+            "the next build will (watch starts it by itself)"
+        )
     return result
+
+
+def _shown(path: Path) -> str:
+    return str(Problem("", path)).rstrip(": ")
 
 
 def _stage(progress: Progress, name: str, action: Callable[[], T]) -> T:
@@ -209,8 +262,8 @@ def _stage(progress: Progress, name: str, action: Callable[[], T]) -> T:
     return result
 
 
-def _build(options: BuildOptions, progress: Progress, content: Content) -> BuildResult:
-    cv, publications = content
+def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildResult:
+    cv, publications = loaded.cv, loaded.publications
     report = progress.message
     if options.pdf_a is not None:
         cv = cv.model_copy(
@@ -238,14 +291,14 @@ def _build(options: BuildOptions, progress: Progress, content: Content) -> Build
         pdf_report = _stage(
             progress, "check", lambda: check_pdf(result.pdf, result.pages, selection)
         )
-        _publish(result.pdf, options.output)
+        pages = None
         if options.png:
             pages = _stage(
-                progress,
-                "png",
-                lambda: write_png_pages(options.output, options.output.with_suffix("")),
+                progress, "png", lambda: render_pages(result.pdf, build_dir, options.output)
             )
-            report(f"PNG: {pages[0]} ... ({len(pages)} pages)")
+        _publish(result.pdf, options.output, pages)
+        if pages is not None:
+            report(f"PNG: {pages.targets[0]} ... ({len(pages.targets)} pages)")
     if pdf_report.problems:
         raise RuleError(
             "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
@@ -255,7 +308,8 @@ def _build(options: BuildOptions, progress: Progress, content: Content) -> Build
         options.output,
         pdf_report.pages,
         counts,
-        _bib_files(cv, options.content_dir),
+        _other_inputs(cv, options.content_dir),
+        pages.targets if pages else (),
     )
 
 
@@ -308,8 +362,16 @@ def _bib_files(cv: CV, content_dir: Path) -> tuple[Path, ...]:
     return tuple(content_dir / name for name in cv.bibliography.files) if cv.bibliography else ()
 
 
-def _publish(pdf: Path, output: Path) -> None:
-    """Copy to a temporary file beside the target, then rename: readers see old or new, never half."""
+def _other_inputs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
+    """What the build reads besides the YAML, latex/ and code: the .bib files and the photo."""
+    photo = (content_dir / cv.person.photo,) if cv.person.photo else ()
+    return _bib_files(cv, content_dir) + photo
+
+
+def _publish(pdf: Path, output: Path, pages: Pages | None = None) -> None:
+    """Put the PDF and its PNG pages in place together. Each is first copied beside its target
+    (a full disk or Ctrl-C stops there, with nothing replaced), then all are renamed at once
+    with signals held: an interrupt leaves the variant's outputs all old or all new."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -317,13 +379,38 @@ def _publish(pdf: Path, output: Path) -> None:
             f"cannot write the PDF to {output}: its folder {output.parent} cannot be made "
             f"({error.strerror})"
         ) from None
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{output.name}.", suffix=".tmp", dir=output.parent
-    )
-    os.close(handle)
+    images = list(zip(pages.images, pages.targets, strict=True)) if pages else []
+    staged: list[tuple[Path, Path]] = []
     try:
-        shutil.copyfile(pdf, temporary)
-        os.replace(temporary, output)
+        for source, target in [(pdf, output), *images]:
+            staged.append((staged_copy(source, target), target))
+    except OSError as error:
+        for temporary, _ in staged:
+            discard(temporary)
+        raise OutputError(
+            f"cannot write {target}: {error.strerror or error}. No output was changed."
+        ) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in staged:
+            discard(temporary)
         raise
+    with signals_held(), _PUBLISHING:
+        if stopped():  # another variant was interrupted: leave everything as it was
+            for temporary, _ in staged:
+                discard(temporary)
+            raise KeyboardInterrupt
+        try:
+            for temporary, target in staged:
+                commit(temporary, target)
+            for old in pages.stale if pages else ():
+                old.unlink(missing_ok=True)
+        except OSError as error:
+            for temporary, _ in staged:
+                discard(temporary)
+            raise OutputError(
+                f"cannot put {target} in place: {error.strerror or error}. The PDF and its "
+                "PNG pages may now be from different builds: build again."
+            ) from None
+        record_replaced(f"{output}" + (f" and its {len(images)} PNG pages" if images else ""))
+    for _, target in staged:
+        sweep(target)

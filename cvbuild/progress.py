@@ -7,6 +7,7 @@ terminal, plain lines when the output goes to a file or a pipe, nothing with --q
 from __future__ import annotations
 
 import itertools
+import signal
 import sys
 import threading
 import time
@@ -29,6 +30,26 @@ class Progress:
 
 
 SILENT = Progress()
+
+_REPLACED: list[str] = []  # outputs this command has put in place, for the message on Ctrl-C
+
+
+def clear_replaced() -> None:
+    _REPLACED.clear()
+
+
+def record_replaced(what: str) -> None:
+    _REPLACED.append(what)
+
+
+def interrupted_note() -> str:
+    """What an interrupted command changed: nothing, or whole variants (each PDF with its PNG
+    pages; a variant's outputs are replaced all together or not at all)."""
+    if not _REPLACED:
+        return "no output was changed"
+    verb = "was" if len(_REPLACED) == 1 else "were"
+    return f"{', '.join(_REPLACED)} {verb} replaced completely; no other output was changed"
+
 
 STAGE_WIDTH = 12
 
@@ -89,6 +110,8 @@ class Display:
             self.stream.flush()
 
     def _spin(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):  # Ctrl-C is for the main thread, which stops TeX
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
         for frame in itertools.cycle(self.FRAMES):
             if self._stop.wait(0.1):
                 return

@@ -104,6 +104,26 @@ class _chdir:
         os.chdir(self.old)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under `-m "not tex"` (make test-fast), TeX and the test clients are replaced by stubs
+    that fail loudly, so a test that compiles without its `tex` mark is found at once."""
+    import os
+    import tempfile
+
+    if config.getoption("markexpr", "") != "not tex":
+        return
+    stubs = Path(tempfile.mkdtemp(prefix="cvbuild-no-tex-"))
+    for tool in ("latexmk", "pdflatex", "lualatex", "biber", "soffice", "chromium", "pdftoppm"):
+        stub = stubs / tool
+        stub.write_text(
+            f"#!/bin/sh\necho 'make test-fast: {tool} called; mark this test @pytest.mark.tex' >&2\n"
+            "exit 99\n",
+            encoding="utf-8",
+        )
+        stub.chmod(0o755)
+    os.environ["PATH"] = f"{stubs}{os.pathsep}{os.environ['PATH']}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Precompiled preambles go to a cache of the test session, not the user's ~/.cache."""

@@ -39,7 +39,7 @@ def test_init_then_pdf_builds_both_variants(tmp_path: Path) -> None:
     short = pdf_text(tmp_path / "out" / "short.pdf")
     assert "An Example Preprint" in short and "An Example Conference Paper" not in short
     again = run_cli("init", str(folder))
-    assert again.exit_code == 1 and "already holds YAML files" in again.output
+    assert again.exit_code == 1 and "person.yaml: it already exists" in again.output
 
 
 def _starter(tmp_path: Path) -> Path:

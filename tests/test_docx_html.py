@@ -93,6 +93,7 @@ def test_docx_links_and_properties(docx_file: Path) -> None:
     assert "PAGE" in footer and "NUMPAGES" in footer
 
 
+@pytest.mark.tex
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice: make test installs it")
 def test_docx_opens_in_libreoffice_with_every_item(docx_file: Path, tmp_path: Path) -> None:
     subprocess.run(
@@ -194,6 +195,7 @@ def _chromium(html: Path, *args: str, proxy: _Proxy) -> subprocess.CompletedProc
     )  # fmt: skip
 
 
+@pytest.mark.tex
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium: make test installs it")
 def test_the_request_check_sees_what_a_page_loads(tmp_path: Path) -> None:
     """The control for the test below: a page with an external image and a web font."""
@@ -211,6 +213,7 @@ def test_the_request_check_sees_what_a_page_loads(tmp_path: Path) -> None:
     assert {"cdn.example.org", "fonts.googleapis.com"} <= set(proxy.page_requests)
 
 
+@pytest.mark.tex
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium: make test installs it")
 def test_html_in_chromium_renders_every_item_without_errors_or_requests(
     html_file: Path,

@@ -112,4 +112,5 @@ def test_plain_strips_markup() -> None:
 
 def test_url_escaping_keeps_the_url() -> None:
     assert escape_url("https://x.org/a_b?c=1&d=%20#f") == r"https://x.org/a\_b?c=1\&d=\%20\#f"
-    assert escape_url("https://x.org/{a}~b") == "https://x.org/%7Ba%7D%7Eb"
+    # percent codes are escaped too (a raw % would start a TeX comment); ~ stays as it is
+    assert escape_url("https://x.org/{a}~b") == r"https://x.org/\%7Ba\%7D~b"

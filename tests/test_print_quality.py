@@ -134,10 +134,13 @@ def test_without_pdfa_the_metadata_stays(tmp_path: Path) -> None:
 
 
 def test_png_pages(tmp_path: Path) -> None:
+    from cvbuild.png import with_mark
+
     content = make_content(
         tmp_path, "sections:\n  - {id: b, kind: bio, title: Bio, paragraphs: [Hi.]}\n"
     )
-    (tmp_path / "cv-7.png").write_bytes(b"stale page of a longer, older version")
+    # a stale page of a longer, older version (cvbuild marks the pages it writes; issue 12)
+    (tmp_path / "cv-7.png").write_bytes(with_mark(b"\x89PNG\r\n\x1a\n" + bytes(25) + b"old"))
     result = run_cli("pdf", "--png", "--content", str(content), "-o", str(tmp_path / "cv.pdf"), "--build-dir", str(tmp_path / "b"))  # fmt: skip
     assert result.exit_code == 0, result.output
     pngs = sorted(tmp_path.glob("cv-*.png"))

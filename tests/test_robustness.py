@@ -106,7 +106,7 @@ def test_interrupted_build_leaves_the_old_pdf(tmp_path: Path) -> None:
     content = ROOT / "content"  # the seed CV: its cold build takes several seconds
     pdf = tmp_path / "cv.pdf"
     pdf.write_bytes(b"%PDF-1.5 previous build\n")
-    process = _cli("pdf", "--content", str(content), "-o", str(pdf), "--build-dir", str(tmp_path / "b"))  # fmt: skip
+    process = _cli("pdf", "--content", str(content), "-o", str(pdf), "--force", "--build-dir", str(tmp_path / "b"))  # fmt: skip
     time.sleep(2)  # inside latexmk by now (start-up and loading take well under that)
     process.send_signal(signal.SIGINT)
     output = process.communicate(timeout=60)[0]

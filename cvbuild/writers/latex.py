@@ -10,6 +10,7 @@ print, in order, with their labels.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +18,20 @@ from pylatex import Command, NoEscape
 from pylatex import Document as LatexDocument
 
 from cvbuild import document as doc
-from cvbuild.bibliography import CATEGORIES
-from cvbuild.escape import PARAGRAPH_BREAK, escape, escape_inline, escape_url, escape_xmp
+from cvbuild.bibliography import KEY_PATTERN, UNPRINTED_FIELDS, URL_FIELDS
+from cvbuild.escape import (
+    PARAGRAPH_BREAK,
+    escape,
+    escape_bib,
+    escape_inline,
+    escape_url,
+    escape_xmp,
+    uri,
+)
 from cvbuild.repertoire import Engine, engine_for
+from cvbuild.resources import LATEX_DIR
 from cvbuild.richtext import Bold, Highlight, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
 
-LATEX_DIR = Path(__file__).resolve().parent.parent.parent / "latex"
 # Everything above this line of the preamble may be precompiled into a format (compile.py); a
 # no-op when the .tex is compiled the ordinary way.
 DUMP_MARKER = r"\csname endofdump\endcsname"
@@ -74,13 +83,11 @@ def write(document: doc.Document) -> RenderedProject:
     references = document.references
     if references:
         preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
-        preamble.extend(
-            NoEscape(rf"\DeclareBibliographyCategory{{{category}}}") for category in CATEGORIES
-        )
     latex_document.append(NoEscape(r"\makecvtitle"))
     for section in document.sections:
         latex_document.extend(NoEscape(line) for line in _section(section))
-    support = tuple(sorted(LATEX_DIR.glob("*.sty")))
+    # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
+    support = tuple(sorted([*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")]))
     bib = bibliography_file(references)
     if document.layout.pdf_a:
         xmpdata = _xmpdata(document.metadata)
@@ -153,7 +160,10 @@ def _header(header: doc.Header) -> list[str]:
     if header.phone:
         lines.append(rf"\phone[mobile]{{{escape(header.phone)}}}")
     if header.email:
-        lines.append(rf"\email{{{escape_url(header.email)}}}")  # also the mailto: target
+        # moderncv uses \email's text as the mailto: target too; cvbuild.sty shows the address
+        # as written (ada@müller.de) and links the ASCII form (ada@xn--mller-kva.de).
+        lines.append(rf"\email{{{escape_url(header.email, email=True)}}}")
+        lines.append(rf"\renewcommand*{{\cvbuildemailtext}}{{{escape(header.email)}}}")
     for profile in header.profiles:
         network = _SOCIAL.get(profile.network, "homepage")
         target = escape_url(profile.url.removeprefix("https://").removeprefix("http://"))
@@ -198,11 +208,7 @@ def _block(block: doc.Block) -> list[str]:
     if isinstance(block, doc.Table):
         return _table(block)
     if isinstance(block, doc.PublicationList):
-        keys = ",".join(reference.publication.key for reference in block.references)
-        return [
-            rf"\addtocategory{{{block.category}}}{{{keys}}}",
-            rf"\cvbuildpublications{{{block.category}}}{{{escape(block.title)}}}",
-        ]
+        return [rf"\cvbuildpublications{{{block.category}}}{{{escape(block.title)}}}"]
     raise TypeError(f"no LaTeX for {type(block).__name__}")
 
 
@@ -248,30 +254,84 @@ def _hyperref_metadata(meta: doc.Metadata) -> str:
 
 
 def _breakable_url(url: str) -> str:
-    """A URL as visible text that may break after each slash."""
-    shown = escape(url.removeprefix("https://").removeprefix("http://"))
+    """A URL as visible text (in the .bib) that may break after each slash."""
+    shown = escape_bib(url.removeprefix("https://").removeprefix("http://"))
     return shown.replace("/", r"/\allowbreak{}")
 
 
 def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
-    """The .bib biber reads: checked fields only, plus cvbuild's labels, awards, code links and
-    owner annotations. Entries stay in printed order (`sorting=none` keeps it)."""
+    """The .bib biber reads: the entries to print, in printed order (`sorting=none` keeps it),
+    with their checked, printed fields only, plus cvbuild's labels, awards, code links, owner
+    annotations and the keyword that puts each into its list.
+
+    Everything written is made safe here again, whatever the checks before let through: keys,
+    entry types and field names must be plain words (else this is a bug, not bad input), text
+    fields get their raw % # & _ ^ escaped, links are percent-encoded URIs."""
     chunks = []
     for reference in references:
         publication = reference.publication
-        fields = dict(publication.fields)
-        fields.pop("keywords", None)
-        if publication.month:
-            fields["month"] = str(publication.month)
-        fields["usera"] = escape(reference.label)
+        fields = {
+            name: _bib_value(name, value)
+            for name, value in publication.fields.items()
+            if name not in UNPRINTED_FIELDS
+        }
+        # The date as cvbuild read it (biber warns, and the build stops, on both `date` and
+        # `year`, or on a `year` like '2020a' beside a `date`).
+        for name in ("date", "year", "month", "day"):
+            fields.pop(name, None)
+        fields["date"] = "-".join(
+            f"{part:02d}" for part in (publication.year, publication.month, publication.day) if part
+        )
+        fields["keywords"] = f"cvbuild{publication.category}"  # \cvbuildpublications's list
+        fields["usera"] = escape_bib(reference.label)
         if publication.award:
-            fields["userb"] = escape(publication.award)
+            fields["userb"] = escape_bib(publication.award)
         if publication.code:
             fields["userc"] = ", ".join(
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
         if publication.owner_positions:
             fields["author+an"] = ";".join(f"{i}=highlight" for i in publication.owner_positions)
+        _require_plain(publication.key, publication.entry_type, fields)
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
         chunks.append(f"@{publication.entry_type}{{{publication.key},\n{body}\n}}\n")
     return "\n".join(chunks)
+
+
+def _require_plain(key: str, entry_type: str, fields: dict[str, str]) -> None:
+    """Defense in depth: bibliography.py refuses anything else with a file:line message."""
+    names_ok = all(re.fullmatch(r"[a-z_][a-z0-9_-]*(\+an)?", name) for name in fields)
+    if not (KEY_PATTERN.fullmatch(key) and re.fullmatch(r"[a-z]+", entry_type) and names_ok):
+        raise ValueError(f"unchecked .bib entry reached the LaTeX writer: {key!r}")
+
+
+def _bib_value(name: str, value: str) -> str:
+    """A checked .bib value as biber should pass it to TeX."""
+    if name in URL_FIELDS:
+        braced = value.startswith("{") and value.endswith("}")
+        return uri(value[1:-1] if braced else value)
+    return tex_text(value)
+
+
+def tex_text(value: str) -> str:
+    r"""A .bib text field with the characters TeX would misread escaped: a raw % (a comment to
+    TeX), # (a macro parameter), & (a table column) print as themselves; outside $...$ also
+    _ and ^. Commands (checked before: accents, \emph, ...) and their escapes stay as they are."""
+    out: list[str] = []
+    math = False
+    for match in re.finditer(r"\\(?:[A-Za-z]+|.)|.", value, re.DOTALL):
+        token = match.group()
+        if token == "$":
+            math = not math
+            out.append(token)
+        elif token in "%#&":
+            out.append("\\" + token)
+        elif token in (r"\{", r"\}"):  # BibTeX would count these braces
+            out.append(r"\textbraceleft{}" if token == r"\{" else r"\textbraceright{}")
+        elif token == "_" and not math:
+            out.append(r"\_")
+        elif token == "^" and not math:
+            out.append(r"\textasciicircum{}")
+        else:
+            out.append(token)
+    return "".join(out)
