@@ -86,6 +86,7 @@ def missing(source: dict, output: str, pdf, links: set[str]) -> list[str]:
     return lost
 
 
+@pytest.mark.tex
 def test_import_rendercv_builds_and_keeps_every_text(tmp_path: Path) -> None:
     source = DATA / "Kshitij_Dahal_CV.yaml"
     output, pdf, links = imported_pdf(tmp_path, "rendercv", source)
@@ -97,6 +98,7 @@ def test_import_rendercv_builds_and_keeps_every_text(tmp_path: Path) -> None:
     assert "https://github.com/geokshitij/Watershed-Foundation-Model" in links  # Typst link kept
 
 
+@pytest.mark.tex
 def test_import_rendercv_publications_into_a_bib_with_the_owner(tmp_path: Path) -> None:
     """An academic's file: PublicationEntry items (from an !include beside it) go to a .bib,
     the owner (bold in the source) is bold in the PDF; missing includes and unknown keys are
@@ -122,6 +124,7 @@ def test_import_rendercv_publications_into_a_bib_with_the_owner(tmp_path: Path) 
     assert "as_of: '2026-01-16'" in person  # settings.current_date
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize("name", ["stobbe_cv.json", "quessy_resume.jsonc"])
 def test_import_jsonresume_builds_and_keeps_every_text(tmp_path: Path, name: str) -> None:
     source = DATA / name

@@ -53,7 +53,7 @@ def _url(value: Any) -> str | None:
         return None
     value = value.strip()
     if _URL.match(value):
-        return value
+        return str(value)
     if re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", value, re.I):
         return f"https://{value}"
     return None
@@ -72,7 +72,8 @@ class _Fields:
     """The fields of one source item: each read is marked used; the rest are unmapped."""
 
     def __init__(self, item: dict[str, Any], where: str, imported: Imported):
-        self.item, self.where, self.imported, self.used = item, where, imported, set()
+        self.item, self.where, self.imported = item, where, imported
+        self.used: set[str] = set()
 
     def get(self, *names: str) -> Any:
         for name in names:

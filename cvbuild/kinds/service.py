@@ -14,7 +14,6 @@ from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, 
 from cvbuild.richtext import EMPTY, bold, join, link, parse_markup, rich
 
 ServiceKind = Literal["reviewing", "editorial", "committee", "pc", "panel", "organising", "other"]
-SERVICE_KINDS: tuple[ServiceKind, ...] = ServiceKind.__args__
 
 
 class Service(Model):
