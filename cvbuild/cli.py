@@ -393,6 +393,58 @@ def _stat(files: set[Path]) -> dict[Path, tuple[int, int]]:
     return found
 
 
+def _document_command(suffix: str, what: str) -> None:
+    """`cvbuild md`, `cvbuild html`, `cvbuild docx`: one command per format, alike."""
+
+    @main.command(name=suffix, epilog=EPILOG, help=f"Write out/<variant>.{suffix}: {what}.")
+    @variants_option
+    @click.option("--all", "all_variants", is_flag=True, help="Every variant of the content.")
+    @content_option
+    @click.option(
+        "--output", "-o", type=click.Path(path_type=Path, readable=False),
+        help=f"The .{suffix} file (one variant only).",
+    )  # fmt: skip
+    @out_dir_option
+    @force_option(f"an existing .{suffix} file")
+    def command(
+        variants: tuple[str, ...], all_variants: bool, content_dir: Path, output: Path | None,
+        out_dir: Path, force: bool,
+    ) -> None:  # fmt: skip
+        from cvbuild.load import variant_names
+
+        _run(lambda: _check_content_dir(content_dir))
+        names = tuple(_run(lambda: variant_names(content_dir))) if all_variants else variants
+        names = names or ("full",)
+        if output is not None and len(names) > 1:
+            raise click.UsageError("--output takes one variant; use --out-dir for several")
+        targets = [output or out_dir / f"{name}.{suffix}" for name in names]
+        inputs = functools.partial(outputs.build_inputs, content_dir)
+        refused = [outputs.refusal(t, inputs=inputs, ours=outputs.is_cvbuild_document, force=force)
+                   for t in targets]  # fmt: skip
+        elsewhere = "write elsewhere with -o FILE or --out-dir DIR"
+        _run(lambda: outputs.refuse([r for r in refused if r], elsewhere))
+        for name, target in _run(lambda: _write_documents(content_dir, names, targets, suffix)):
+            click.echo(f"{name}: {target}")
+
+
+def _write_documents(
+    content_dir: Path, names: tuple[str, ...], targets: list[Path], suffix: str
+) -> list[tuple[str, Path]]:
+    from cvbuild.pipeline import load_content, write_document
+
+    content = load_content(content_dir)
+    for name, target in zip(names, targets, strict=True):
+        data = write_document(content, name, suffix)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        outputs.write_file(target, data)
+    return list(zip(names, targets, strict=True))
+
+
+_document_command("md", "the CV as Markdown")
+_document_command("html", "the CV as one self-contained web page")
+_document_command("docx", "the CV as a Word document with named styles")
+
+
 @main.command(epilog=EPILOG)
 @click.option(
     "--output",

@@ -144,6 +144,32 @@ def is_cvbuild_pdf(path: Path) -> bool:
         return False
 
 
+def is_cvbuild_document(path: Path) -> bool:
+    """A Markdown, HTML or DOCX file cvbuild wrote: its first line (Markdown), its generator
+    meta tag (HTML) or its document properties (DOCX) say so."""
+    try:
+        if path.stat().st_size > 50_000_000:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if path.suffix == ".md":
+        return data.startswith(b"<!-- written by cvbuild")
+    if path.suffix == ".html":
+        return b'<meta name="generator" content="cvbuild' in data[:4000]
+    if path.suffix == ".docx":
+        import zipfile
+        from io import BytesIO
+
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as archive:
+                core = archive.read("docProps/core.xml")
+        except (zipfile.BadZipFile, KeyError):
+            return False
+        return b"<cp:lastModifiedBy>cvbuild" in core
+    return False
+
+
 def is_cvbuild_schema(path: Path) -> bool:
     """A JSON Schema of cvbuild's content (`cvbuild schema` or `cvbuild init` wrote it)."""
     try:

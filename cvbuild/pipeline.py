@@ -145,6 +145,18 @@ def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
     return write_standalone(latex.write(compose(selection, publications)), directory)
 
 
+def write_document(content: tuple[CV, tuple[Publication, ...]], variant: str, suffix: str) -> bytes:
+    """One variant as Markdown, HTML or DOCX: the same selection and composition as its PDF."""
+    from cvbuild.writers import docx, html, markdown
+
+    cv, publications = content
+    document = compose(select(cv, publications, variant, today=_today()), publications)
+    if suffix == "docx":
+        return docx.write(document)
+    writer = {"md": markdown.write, "html": html.write}[suffix]
+    return writer(document).encode("utf-8")
+
+
 def cache_key(options: BuildOptions) -> str:
     return cache.options_key(
         options.content_dir, options.variant, options.output, options.pdf_a, options.png

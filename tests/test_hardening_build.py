@@ -114,7 +114,10 @@ def _png(rgb: tuple[int, int, int], size: int = 8) -> bytes:
 
 
 def _args(content: Path, pdf: Path, build: Path, *more: str) -> list[str]:
-    return ["pdf", "--content", str(content), "-o", str(pdf), "--build-dir", str(build), *more]
+    """A build into `pdf`; --force, as the tests plant stand-ins for a previous PDF that are
+    no PDFs cvbuild wrote (which cvbuild would otherwise refuse to replace)."""
+    return ["pdf", "--content", str(content), "-o", str(pdf), "--build-dir", str(build),
+            "--force", *more]  # fmt: skip
 
 
 def _fake_tool(directory: Path, name: str, script: str) -> dict[str, str]:
@@ -465,7 +468,7 @@ def test_ctrl_c_during_all_with_a_cold_format_cache_stops_at_once(tmp_path: Path
     out.mkdir()
     for name in ("full", "bare"):
         (out / f"{name}.pdf").write_bytes(b"%PDF-1.5 previous build\n")
-    args = ["pdf", "--all", "--content", str(content), "--out-dir", str(out),
+    args = ["pdf", "--all", "--force", "--content", str(content), "--out-dir", str(out),
             "--build-dir", str(build)]  # fmt: skip
     process = _cli(*args, env={"XDG_CACHE_HOME": str(tmp_path / "cold-cache")})
     _wait_for(lambda: "pdflatex" in _tools_in(build), "the format dump to run", process)

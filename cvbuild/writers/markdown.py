@@ -63,8 +63,12 @@ def inline(value: Rich) -> str:
     return "".join(out)
 
 
+MARK = "<!-- written by cvbuild"  # first line: cvbuild may replace this file
+
+
 def write(document: Document) -> str:
-    lines = _header(document.header)
+    lines = [f"{MARK} from the variant {document.variant}; edits are lost on the next run -->"]
+    lines += ["", *_header(document.header)]
     for section in document.sections:
         lines += ["", f"## {escape(section.title)}", ""]
         for block in section.blocks:
