@@ -14,8 +14,10 @@ from pathlib import Path
 from cvbuild import __version__, models
 from cvbuild.bibliography import Publication
 from cvbuild.document import (
+    Block,
     Document,
     Header,
+    Item,
     Layout,
     Metadata,
     ProfileLink,
@@ -26,6 +28,7 @@ from cvbuild.kinds.base import source_of
 from cvbuild.locale import Locale, locale_for
 from cvbuild.richtext import (
     Rich,
+    italic,
     parse_markup,
     rich,
 )
@@ -46,12 +49,7 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         locale, selection.as_of, selection.publications, all_publications, selection.compact, owners
     )
     composed = (
-        Section(
-            section.id,
-            section.title,
-            tuple(kind_of(section).compose(section, context)),
-            source_of(section),
-        )
+        Section(section.id, section.title, _blocks(section, context), source_of(section))
         for section in cv.sections
     )
     # A section the variant's rules left empty is left out, heading and all (`validate` warns).
@@ -80,6 +78,14 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         ),
         footer=footer,
     )
+
+
+def _blocks(section: models.Section, context: Context) -> tuple[Block, ...]:
+    """The kind's blocks, under the section's note (none when the rules left nothing)."""
+    blocks = tuple(kind_of(section).compose(section, context))
+    if blocks and section.note:
+        return (Item("", italic(parse_markup(section.note))), *blocks)
+    return blocks
 
 
 def _metadata(selection: Selection, locale: Locale) -> Metadata:
@@ -123,20 +129,46 @@ def profile_url(profile: models.Profile) -> str | None:
     return template.format(profile.username) if template and profile.username else None
 
 
+# Countries that write 'City, Region Postcode' (then the country) and 'City Postcode'; the rest
+# of the world mostly writes 'Postcode City' with the region beside the country.
+_CITY_REGION_POSTCODE = {"us", "usa", "united states", "united states of america", "ca", "canada",
+                         "au", "australia"}  # fmt: skip
+_CITY_POSTCODE = {"uk", "gb", "united kingdom", "great britain", "england", "scotland", "wales",
+                  "ie", "ireland"}  # fmt: skip
+
+
+def address_lines(where: models.Address) -> tuple[str, ...]:
+    """The address in the order its country writes it ('Seattle, WA 98195' in the US,
+    '10115 Berlin' in Germany, 'London SW1A 1AA' in the UK), then the one-line `location`."""
+    country = where.country.strip().lower().rstrip(".")
+    if country in _CITY_REGION_POSTCODE:
+        place = ", ".join(
+            p for p in (where.city, " ".join(filter(None, (where.region, where.postal_code)))) if p
+        )
+        return (where.street, place, where.country, where.location)
+    if country in _CITY_POSTCODE:
+        place = " ".join(p for p in (where.city, where.postal_code) if p)
+        return (
+            where.street,
+            place,
+            ", ".join(p for p in (where.region, where.country) if p),
+            where.location,
+        )
+    return (
+        where.street,
+        " ".join(p for p in (where.postal_code, where.city) if p),
+        ", ".join(p for p in (where.region, where.country) if p),
+        where.location,
+    )
+
+
 def _header(person: models.Person, context: Context, note: str | None) -> Header:
     title = person.academic_title
     if person.former_name:
         title = f"{title} ({person.former_name_prefix} {person.former_name})".strip()
     address: tuple[str, ...] = ()
     if person.address:
-        where = person.address
-        lines = (
-            where.street,
-            " ".join(p for p in (where.postal_code, where.city) if p),
-            ", ".join(p for p in (where.region, where.country) if p),
-            where.location,
-        )
-        kept = [line for line in lines if line]
+        kept = [line for line in address_lines(person.address) if line]
         address = (*kept[:2], ", ".join(kept[2:])) if len(kept) > 3 else tuple(kept)
     born = ""
     if person.date_of_birth or person.place_of_birth:

@@ -86,6 +86,9 @@ class SectionBase(Model):
     kind: str  # each kind narrows it to its own name (cvbuild.kinds)
     id: Slug = Field(description="Used by variants to pick and order sections.")
     title: NonEmpty
+    note: Text | None = Field(
+        None, description="A line under the title, e.g. a legend ('* co-supervised')."
+    )
 
 
 class LabeledText(Model):

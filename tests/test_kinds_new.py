@@ -550,3 +550,35 @@ def test_co_supervision_flag_and_a_committee_role_conflict(tmp_path: Path) -> No
     sections = SUPERVISION.replace("role: member}", "role: member, co_supervision: true}")
     found = problems(tmp_path, sections)
     assert "sections[0].groups[0].people[2]" in found and "write only `role:`" in found
+
+
+@pytest.mark.parametrize(
+    ("address", "lines"),
+    [
+        ("{street: 4000 15th Ave NE, city: Seattle, region: WA, postal_code: '98195', country: USA}",
+         ("4000 15th Ave NE", "Seattle, WA 98195", "USA")),
+        ("{street: 1 Main St, city: London, postal_code: SW1A 1AA, country: United Kingdom}",
+         ("1 Main St", "London SW1A 1AA", "United Kingdom")),
+        ("{street: Unter den Linden 6, postal_code: '10117', city: Berlin, country: Germany}",
+         ("Unter den Linden 6", "10117 Berlin", "Germany")),
+        ("{city: Berlin}", ("Berlin",)),
+    ],
+)  # fmt: skip
+def test_address_in_the_order_its_country_writes_it(tmp_path: Path, address, lines) -> None:
+    content = content_with(tmp_path, SERVICE, person=f"  address: {address}\n")
+    cv, publications = load_content(content)
+    header = compose(select(cv, publications, "full", today=TODAY), publications).header
+    assert header.address == lines
+
+
+def test_a_note_under_any_section_and_none_over_an_empty_one(tmp_path: Path) -> None:
+    sections = SERVICE.replace(
+        "    title: Service\n", "    title: Service\n    note: '* chaired'\n"
+    )
+    md = markdown.write(composed(tmp_path / "a", sections))
+    assert md.index("*\\* chaired*") < md.index("Reviewer")
+    variants = "variants:\n  v:\n    rules:\n      service: {selected_only: true}\n"
+    trimmed = sections.replace("    activities:", "    counts: false\n    activities:")
+    trimmed = trimmed.replace("selected: true", "selected: false")
+    document = composed(tmp_path / "b", trimmed, variants=variants)
+    assert not document.sections  # the rules left nothing: no heading, no lone note

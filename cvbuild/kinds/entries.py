@@ -44,7 +44,6 @@ class EntryGroup(Model):
 
 class EntriesSection(SectionBase):
     kind: Literal["entries"]
-    note: Text | None = None
     entries: list[GenericEntry] = []
     groups: list[EntryGroup] = []
 
@@ -98,10 +97,7 @@ def _entry(entry: GenericEntry, context: Context) -> Block:
 def compose(section: EntriesSection, context: Context) -> list[Block]:
     if not section.entries and not section.groups:  # all trimmed away: no lone note
         return []
-    blocks: list[Block] = []
-    if section.note:
-        blocks.append(Item("", parse_markup(section.note), source_of(section)))
-    blocks += [_entry(e, context) for e in section.entries]
+    blocks: list[Block] = [_entry(e, context) for e in section.entries]
     for group in section.groups:
         note = parse_markup(group.note) if group.note else EMPTY
         blocks.append(Group(group.title, note, source_of(group)))
