@@ -27,6 +27,9 @@ _PERIOD_RE = re.compile(
     + _DATE.format(p="e")
     + r")?)?$"
 )
+# A season where a date is expected ('Fall 2022' for a talk), sorted by the month it starts in.
+_SEASON_MONTHS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_SEASON_DATE_RE = re.compile(r"^(?P<season>spring|summer|fall|autumn|winter)\s+(?P<y>\d{4})$", re.I)
 _TERM_RE = re.compile(r"^(?P<season>WS|SS)\s*(?P<y1>\d{2}|\d{4})(?:\s*/\s*(?P<y2>\d{2}|\d{4}))?$")
 
 
@@ -38,12 +41,15 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
     extra_days: tuple[int, ...] = ()
+    season: str = ""  # 'Fall 2022': a season of the year, printed as written
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month or 0, self.day or 0)
+        return (self.year, self.month or _SEASON_MONTHS.get(self.season.lower(), 0), self.day or 0)
 
     def iso(self) -> str:
+        if self.season:
+            return f"{self.season} {self.year:04d}"
         text = f"{self.year:04d}"
         if self.month is not None:
             text += f"-{self.month:02d}"
@@ -53,6 +59,8 @@ class PartialDate:
 
     def display(self) -> str:
         """Year → '2018', month → 'Jan 2021', day → '2023-10-06' (ISO, unambiguous)."""
+        if self.season:
+            return self.iso()
         if self.month is not None and self.day is None:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return self.iso()
@@ -88,8 +96,14 @@ def parse_date(value: Any) -> PartialDate:
     if not isinstance(value, str):
         raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {shown(value)}")
     match = _DATE_RE.match(value.strip())
+    season = _SEASON_DATE_RE.match(" ".join(value.split()))
+    if season:
+        word = season["season"]
+        return PartialDate(int(season["y"]), season=word[0].upper() + word[1:].lower())
     if not match:
-        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {shown(value)}")
+        raise ValueError(
+            f"expected a date like 2018, 2021-01, 2023-10-06 or Fall 2022, found {shown(value)}"
+        )
     try:
         return _date_from_match(match, "")
     except ValueError as exc:
@@ -282,7 +296,10 @@ Date = Annotated[
     PartialDate,
     BeforeValidator(parse_date),
     PlainSerializer(str, return_type=str),
-    _string_schema(r"^\d{4}(-\d{2}(-\d{2}(/\d{2})*)?)?$", ["2018", "2021-01", "2023-10-06"]),
+    _string_schema(
+        r"^(\d{4}(-\d{2}(-\d{2}(/\d{2})*)?)?|([Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter) \d{4})$",
+        ["2018", "2021-01", "2023-10-06", "Fall 2022"],
+    ),
 ]
 PeriodField = Annotated[
     Period,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cvbuild.compose import compose
-from cvbuild.dates import PartialDate, parse_term
+from cvbuild.dates import PartialDate, parse_date, parse_term
 from cvbuild.document import Document, Item
 from cvbuild.pipeline import load_content
 from cvbuild.richtext import Highlight, plain
@@ -582,3 +582,24 @@ def test_a_note_under_any_section_and_none_over_an_empty_one(tmp_path: Path) -> 
     trimmed = trimmed.replace("selected: true", "selected: false")
     document = composed(tmp_path / "b", trimmed, variants=variants)
     assert not document.sections  # the rules left nothing: no heading, no lone note
+
+
+def test_a_season_where_a_date_is_expected(tmp_path: Path) -> None:
+    sections = """\
+sections:
+  - id: talks
+    kind: talks
+    title: Talks
+    groups:
+      - title: Talks
+        talks:
+          - {date: Fall 2022, event: AGU Fall Meeting}
+          - {date: 2022-10, event: GSA Annual Meeting}
+          - {date: spring 2023, event: EGU General Assembly}
+"""
+    variants = "variants:\n  v:\n    rules:\n      talks: {max_items: 2}\n"
+    lines = section_text(composed(tmp_path, sections, variants=variants), "talks")
+    # Spring 2023 and Oct 2022 are newer than Fall 2022 (which starts in September)
+    assert lines == ["Oct 2022 | GSA Annual Meeting", "Spring 2023 | EGU General Assembly"]
+    with pytest.raises(ValueError, match="Fall 2022"):
+        parse_date("Fal 2022")
