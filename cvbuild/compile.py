@@ -29,14 +29,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO
 
+from cvbuild import fmtcache, texlog
 from cvbuild.errors import TexError
-from cvbuild.files import replace_with_bytes, replace_with_copy
+from cvbuild.files import replace_with_bytes
 from cvbuild.progress import SILENT, Progress
-from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, SECTION_MARKER, RenderedProject
+from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
 
-JOBNAME = "cv"
+JOBNAME = texlog.JOBNAME
 # extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
 # default 5,000,000 words: "TeX capacity exceeded"); LuaTeX's memory grows by itself.
 _TEX_FLAGS = (
@@ -159,28 +160,45 @@ def compile_project(
     completed = _run(command, build_dir, env, timeout, progress)
     if preamble and _FORMAT_REFUSED.search(completed.stdout):
         # A format that passed its check and still cannot be loaded: build without one.
-        _forget_format(build_dir / f"{preamble}.fmt", format_cache() / f"{preamble}.fmt")
+        fmtcache.forget(build_dir / f"{preamble}.fmt", fmtcache.format_cache() / f"{preamble}.fmt")
         command = ["latexmk", "-norc", *fallback, "-bibtex", "-g", tex.name]
         completed = _run(command, build_dir, env, timeout, progress)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
         _mark(build_dir, "failed")
-        _raise_failure(build_dir, completed.stdout)
+        raise texlog.failure(_texts(build_dir, completed.stdout))
     _end(build_dir)
-    log_text = log.read_text(encoding="latin-1") if log.exists() else ""
-    problems = log_problems(log_text) + biber_problems(build_dir / f"{JOBNAME}.blg")
+    texts = _texts(build_dir)
+    problems = texlog.log_problems(texts.log) + texlog.biber_problems(texts.blg)
     if problems:
         raise TexError(
             "LaTeX finished with problems:\n"
             + "\n".join(f"  {p}" for p in problems)
             + f"\nFull log: {log}"
         )
-    warnings = overfull_boxes(log_text, tex.read_text(encoding="utf-8").splitlines())
-    written = re.findall(rf"Output written on {JOBNAME}\.pdf \((\d+) pages?", log_text)
-    if not written:
+    warnings = texlog.overfull_boxes(texts.log, texts.tex_lines, project.entries)
+    pages = texlog.pages_written(texts.log)
+    if pages is None:
         raise TexError(f"LaTeX wrote no pages (see {log})")
-    return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings), int(written[-1]))
+    return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings), pages)
+
+
+def _texts(build_dir: Path, latexmk_output: str = "") -> texlog.Texts:
+    """The logs and the .tex of a build, as texlog reads them."""
+
+    def read(suffix: str, encoding: str) -> str:
+        path = build_dir / f"{JOBNAME}.{suffix}"
+        return path.read_text(encoding=encoding, errors="replace") if path.exists() else ""
+
+    return texlog.Texts(
+        log=read("log", "latin-1"),
+        tex_lines=read("tex", "utf-8").splitlines(),
+        blg=read("blg", "utf-8"),
+        latexmk_output=latexmk_output,
+        log_path=str(build_dir / f"{JOBNAME}.log"),
+        blg_path=str(build_dir / f"{JOBNAME}.blg"),
+    )
 
 
 _FORMAT_REFUSED = re.compile(r"Fatal format file error|Could not undump|can't find the format")
@@ -288,11 +306,6 @@ def _works_in(pid: int, build_dir: Path) -> bool:
 # ---------------------------------------------------------------- precompiled preamble
 
 
-def format_cache() -> Path:
-    """Where precompiled preambles are kept between builds ($XDG_CACHE_HOME/cvbuild)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvbuild"
-
-
 def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, str]) -> str | None:
     """The name of a pdflatex format holding the preamble up to DUMP_MARKER, made on first use
     and cached by a hash of that preamble, the support files and the TeX installation.
@@ -310,22 +323,22 @@ def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, s
     digest.update(_tex_installation().encode("utf-8"))
     name = f"cvbuild-{digest.hexdigest()[:20]}"
     here = build_dir / f"{name}.fmt"
-    cached = format_cache() / f"{name}.fmt"
-    if _sealed(here):
+    cached = fmtcache.format_cache() / f"{name}.fmt"
+    if fmtcache.sealed(here):
         return name
     for old in build_dir.glob("cvbuild-*.fmt*"):
         old.unlink()
-    if _copy_sealed(cached, here):
+    if fmtcache.copy_sealed(cached, here):
         return name
     if not _dump_format(name, build_dir, env):
         here.unlink(missing_ok=True)
         return None
     try:
-        _seal(here)
+        fmtcache.seal(here)
     except OSError:
         here.unlink(missing_ok=True)
         return None
-    _store_in_cache(here, cached)
+    fmtcache.store(here, cached)
     return name
 
 
@@ -334,75 +347,6 @@ def _dump_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
                f"-jobname={name}", "&pdflatex", "mylatexformat.ltx", f"{JOBNAME}.tex"]  # fmt: skip
     done = run_tool(command, build_dir, env=env, timeout=120)
     return done.returncode == 0 and not done.timed_out and (build_dir / f"{name}.fmt").exists()
-
-
-def _seal_path(fmt: Path) -> Path:
-    return fmt.with_name(fmt.name + ".sum")
-
-
-def _fingerprint(path: Path) -> str:
-    """Size and SHA-256 of a file: what its seal records."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as data:
-        while chunk := data.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return f"{size} {digest.hexdigest()}\n"
-
-
-def _seal(fmt: Path) -> None:
-    replace_with_bytes(_fingerprint(fmt).encode("ascii"), _seal_path(fmt), durable=False)
-
-
-def _sealed(fmt: Path) -> bool:
-    """The format is complete: its size and hash are those recorded when it was made."""
-    try:
-        seal = _seal_path(fmt).read_text(encoding="ascii")
-        size = int(seal.split()[0])
-        return fmt.stat().st_size == size and _fingerprint(fmt) == seal
-    except (OSError, ValueError, IndexError):
-        return False
-
-
-def _copy_sealed(cached: Path, here: Path) -> bool:
-    """Copy a cached format into the build dir if it is intact (checked on the copy)."""
-    try:
-        seal = _seal_path(cached).read_text(encoding="ascii")
-        replace_with_copy(cached, here, durable=False)
-    except OSError:
-        return False
-    if _fingerprint(here) != seal:
-        _forget_format(here, cached)
-        return False
-    replace_with_bytes(seal.encode("ascii"), _seal_path(here), durable=False)
-    return True
-
-
-def _forget_format(here: Path, cached: Path) -> None:
-    """Drop a damaged format (in the build dir and in the cache), so that it is made again."""
-    for path in (here, _seal_path(here), _seal_path(cached)):
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
-def _store_in_cache(fmt: Path, cached: Path, keep: int = 6) -> None:
-    """Keep the newest few formats for later builds and other build directories. The seal is
-    written last: a format without one (a full disk, a crash) is never used."""
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        replace_with_copy(fmt, cached)
-        replace_with_copy(_seal_path(fmt), _seal_path(cached))
-        formats = sorted(cached.parent.glob("cvbuild-*.fmt"), key=lambda p: p.stat().st_mtime)
-        for old in formats[:-keep]:
-            old.unlink(missing_ok=True)
-            _seal_path(old).unlink(missing_ok=True)
-        day_ago = time.time() - 86400
-        for stray in cached.parent.glob(".cvbuild-*.tmp"):  # left by a killed build
-            if stray.stat().st_mtime < day_ago:
-                stray.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only home or a full disk only costs speed
 
 
 @functools.cache
@@ -615,127 +559,10 @@ def _run(
         progress.finished(current[0][0], time.monotonic() - current[0][1])
     if done.timed_out:
         log = cwd / f"{JOBNAME}.log"
-        entries = _ENTRY_MARK.findall(log.read_text(encoding="latin-1")) if log.exists() else []
+        entries = texlog.entries_printed(log.read_text(encoding="latin-1")) if log.exists() else []
         raise TexError(
             f"TeX did not finish within {timeout:.0f} s and was stopped (an endless loop?). "
             f"Last output is in {log}",
             entry=entries[-1] if entries else None,
         )
     return subprocess.CompletedProcess(command, done.returncode, done.output, "")
-
-
-_ERROR_LINE = re.compile(r"^(?:\./)?[^:\n]+\.(?:tex|sty|cls|bbl|def):\d+: .*$|^! .*$", re.M)
-
-
-def _raise_failure(build_dir: Path, output: str) -> NoReturn:
-    log_path = build_dir / f"{JOBNAME}.log"
-    log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
-    blg = build_dir / f"{JOBNAME}.blg"
-    biber = biber_problems(blg)
-    match = _ERROR_LINE.search(log)
-    if match:
-        lines = log[match.start() :].splitlines()[:8]
-        context = [line for line in lines if line.strip() and not line.startswith("Here is how")]
-        excerpt = "\n".join(f"  {line}" for line in context[:5])
-        tex_lines = (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8").splitlines()
-        number, source = _source_line(tex_lines, match.group())
-        where = f"\n  in the generated .tex: {source}" if source else ""
-        entries = _ENTRY_MARK.findall(log[: match.start()])
-        raise TexError(
-            f"LaTeX failed:\n{excerpt}{where}\nFull log: {log_path}",
-            section=section_of_line(tex_lines, number),
-            entry=entries[-1] if entries and _in_bibliography(source) else None,
-        )
-    if biber:
-        raise TexError(
-            "biber failed:\n" + "\n".join(f"  {p}" for p in biber) + f"\nFull log: {blg}"
-        )
-    tail = "\n".join(f"  {line}" for line in output.strip().splitlines()[-8:])
-    raise TexError(f"latexmk failed:\n{tail}\nFull log: {log_path}")
-
-
-_ENTRY_MARK = re.compile(r"^cvbuild-entry: (.+)$", re.M)
-
-
-def _source_line(tex_lines: list[str], error_line: str) -> tuple[int, str]:
-    """The line number and text in the generated .tex that the error points at."""
-    match = re.match(rf"^(?:\./)?{JOBNAME}\.tex:(\d+):", error_line)
-    if not match:
-        return 0, ""
-    number = int(match[1])
-    return (number, tex_lines[number - 1][:160]) if 0 < number <= len(tex_lines) else (0, "")
-
-
-def section_of_line(tex_lines: list[str], number: int) -> str | None:
-    """The id of the section a .tex line belongs to (the nearest marker above it)."""
-    for line in reversed(tex_lines[:number]):
-        if line.startswith(SECTION_MARKER):
-            return line.removeprefix(SECTION_MARKER).rstrip("% \n")  # PyLaTeX ends lines with %
-    return None
-
-
-def _in_bibliography(source: str) -> bool:
-    return source.startswith("\\cvbuildpublications")
-
-
-_LOG_PROBLEMS = (
-    (
-        re.compile(r"^Missing character: There is no (.+?) in font (.+?)!$", re.M),
-        "missing glyph {0} in font {1}",
-    ),
-    (re.compile(r"^LaTeX Warning: Citation `(.+?)' .*undefined", re.M), "undefined citation {0}"),
-    (re.compile(r"^LaTeX Warning: Reference `(.+?)' .*undefined", re.M), "undefined reference {0}"),
-    (
-        re.compile(r"^Package biblatex Warning: Please \(re\)run (\w+)", re.M),
-        "biblatex asks to rerun {0}",
-    ),
-)
-
-
-def log_problems(log: str) -> list[str]:
-    problems: list[str] = []
-    for pattern, template in _LOG_PROBLEMS:
-        for match in pattern.finditer(log):
-            text = template.format(*match.groups())
-            if text not in problems:
-                problems.append(text)
-    return problems
-
-
-_OVERFULL = re.compile(
-    r"^Overfull \\hbox \((?P<points>[\d.]+)pt too wide\) (?:in paragraph|detected) at lines? "
-    r"(?P<line>\d+)",
-    re.M,
-)
-TOLERANCE_PT = 1.0  # narrower overflows are invisible in print
-
-
-def overfull_boxes(log: str, tex_lines: list[str]) -> list[str]:
-    """'section / item: line too wide by N pt' for each line running into the margin."""
-    found = []
-    for match in _OVERFULL.finditer(log):
-        points, number = float(match["points"]), int(match["line"])
-        if points <= TOLERANCE_PT:
-            continue
-        section = section_of_line(tex_lines, number) or "header"
-        item = _readable(tex_lines[number - 1]) if 0 < number <= len(tex_lines) else "?"
-        found.append(f"{section} / {item}: line too wide by {points:.1f} pt")
-    return found
-
-
-def _readable(tex_line: str) -> str:
-    """A short, plain excerpt of a generated line, to recognise the item by."""
-    text = re.sub(r"\\[A-Za-z]+\*?(\[[^\]]*\])?", " ", tex_line)
-    text = " ".join(re.sub(r"[{}%]", " ", text).split())
-    return text[:60] + ("…" if len(text) > 60 else "")
-
-
-def biber_problems(blg: Path) -> list[str]:
-    if not blg.exists():
-        return []
-    found = []
-    for line in blg.read_text(encoding="utf-8", errors="replace").splitlines():
-        match = re.match(r"^\[\d+\] .*?> (ERROR|WARN) - (.*)$", line)
-        if match:
-            found.append(f"biber {match[1].lower()}: {match[2]}")
-    return found

@@ -104,16 +104,24 @@ class OutputError(CvbuildError):
 class TexError(CvbuildError):
     """LaTeX, biber or latexmk failed; the message is a short excerpt, the log path says more.
 
-    `section` (the id of the CV section being typeset) and `entry` (the .bib key being printed)
-    let the pipeline point at the content item behind the error.
+    `section` (the id of the CV section being typeset), `source` (where its item was written,
+    'sections.yaml:40') and `entry` (the .bib key being printed) let the pipeline point at the
+    content behind the error.
     """
 
     exit_code = EXIT_TEX_FAILED
 
-    def __init__(self, message: str, section: str | None = None, entry: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        section: str | None = None,
+        entry: str | None = None,
+        source: str | None = None,
+    ):
         super().__init__(message)
         self.section = section
         self.entry = entry
+        self.source = source
 
 
 class RuleError(CvbuildError):

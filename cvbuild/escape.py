@@ -162,9 +162,17 @@ def escape_url(url: str, *, email: bool = False) -> str:
 def escape_xmp(text: str) -> str:
     r"""Text for pdfx's `.xmpdata` file (PDF metadata), which has its own small markup: `\%`,
     `\{`, `\}`, `\&` and `\backslash`; other characters stand for themselves."""
-    table = {"\\": r"\backslash ", "%": r"\%", "{": r"\{", "}": r"\}", "&": r"\&"}
     text = " ".join(unicodedata.normalize("NFC", text).split())
-    return "".join(table.get(char, char) for char in text)
+    # \backslash ends at the space after it, which TeX then drops: a space that followed the
+    # backslash in the text is written as \space (whose own delimiting space TeX drops too).
+    return re.sub(r"\\ ?|[%{}&]", _xmp_token, text)
+
+
+def _xmp_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if token.startswith("\\"):
+        return r"\backslash\space " if token.endswith(" ") else r"\backslash "
+    return "\\" + token
 
 
 # --------------------------------------------------------------------------- inline markup

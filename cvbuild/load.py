@@ -235,17 +235,6 @@ def variant_names(content_dir: Path) -> list[str]:
     return names or ["full"]
 
 
-def section_position(content_dir: Path, section_id: str) -> tuple[Path | None, int | None]:
-    """File and line of the section with this id (for pointing at it after a TeX error)."""
-    pattern = re.compile(rf"^\s*(?:-\s+)?id:\s*['\"]?{re.escape(section_id)}['\"]?\s*(?:#.*)?$")
-    for file in content_files(content_dir):
-        text = file.read_text(encoding="utf-8", errors="replace")
-        for number, line in enumerate(text.splitlines(), 1):
-            if pattern.match(line):
-                return file, number
-    return None, None
-
-
 def _read_sources(files: list[Path]) -> tuple[dict[str, Source], list[Problem]]:
     sources: dict[str, Source] = {}
     problems: list[Problem] = []

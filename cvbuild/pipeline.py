@@ -48,11 +48,11 @@ from cvbuild.errors import (
     TexError,
 )
 from cvbuild.files import commit, discard, staged_copy, sweep
-from cvbuild.load import bibliography_spec, content_files, load_cv, section_position
+from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
 from cvbuild.png import Pages, render_pages
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
-from cvbuild.select import section_is_empty, select
+from cvbuild.select import select
 from cvbuild.writers import latex
 
 
@@ -132,10 +132,20 @@ def validate(content_dir: Path) -> Validation:
         except CvbuildError as error:
             errors.append(str(error))
             continue
+        printed = {section.id for section in compose(selection, publications).sections}
+        file, line = cv.variants[name]._source or (None, None)
         for section in selection.cv.sections:
-            if section_is_empty(section):
-                warnings.append(f"variant {name}: section '{section.id}' is empty after its rules")
+            if section.id not in printed:
+                hint = _EMPTY_HINTS.get(section.kind, "")
+                message = f"section '{section.id}' is left out: its rules leave nothing to print"
+                warnings.append(str(Problem(message + hint, file, line, field=f"variants.{name}")))
     return Validation(tuple(errors), tuple(warnings))
+
+
+_EMPTY_HINTS = {
+    "publications": " (no entry is selected: mark entries with keywords = {selected}, or drop "
+    "selected_only from the variant's publications rules)"
+}
 
 
 def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
@@ -333,7 +343,7 @@ def _pointing_at_content(
     message, culprit = str(error), _culprit(error, publications, content_dir)
     head, separator, log_line = message.rpartition("\nFull log:")
     message = f"{head}{culprit}{separator}{log_line}" if separator else message + culprit
-    return TexError(message, error.section, error.entry)
+    return TexError(message, error.section, error.entry, error.source)
 
 
 def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir: Path) -> str:
@@ -341,9 +351,12 @@ def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir
         entry = next((p for p in publications if p.key == error.entry), None)
         where = _where(entry.file, entry.line) if entry else ""
         return f"\nCaused by the .bib entry '{error.entry}'{where}: check its fields."
+    if error.source:
+        name, _, line = error.source.rpartition(":")
+        section = f" of the section '{error.section}'" if error.section else ""
+        return f"\nIn the item{section} at {content_dir / name}:{line}."
     if error.section:
-        where = _where(*section_position(content_dir, error.section))
-        return f"\nIn the section '{error.section}'{where}."
+        return f"\nIn the section '{error.section}'."
     return ""
 
 

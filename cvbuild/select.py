@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvbuild import models
 from cvbuild.bibliography import Publication
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
@@ -58,10 +57,6 @@ def select(
         as_of=as_of,
         compact=frozenset(i for i in order if variant.rules.get(i, SectionRules()).compact),
     )
-
-
-def section_is_empty(section: models.Section) -> bool:
-    return not kind_of(section).items(section)
 
 
 def _publications(

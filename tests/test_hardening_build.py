@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 
 from cvbuild import cache
-from cvbuild.compile import WORKING, _begin, _seal, _sealed, signals_held
+from cvbuild.compile import WORKING, _begin, signals_held
 from cvbuild.files import staged_copy, sweep
+from cvbuild.fmtcache import seal as _seal
+from cvbuild.fmtcache import sealed as _sealed
 from cvbuild.png import with_mark, written_by_cvbuild
 from cvbuild.progress import clear_replaced, interrupted_note, record_replaced
 from tests.conftest import ROOT, make_content, pdf_text, replace_in, run_cli

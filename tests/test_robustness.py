@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from cvbuild.compile import compile_project
 from cvbuild.errors import TexError
-from cvbuild.load import section_position
 from cvbuild.writers.latex import SECTION_MARKER, RenderedProject
 from tests.conftest import ROOT, make_content, pdf_text, run_cli
 
@@ -44,12 +43,6 @@ def test_a_tex_error_names_the_section_it_happened_in(tmp_path: Path) -> None:
         compile_project(project, tmp_path / "build", source_date_epoch=0)
     assert caught.value.section == "awards"
     assert "cv.tex:6: Undefined control sequence" in str(caught.value)
-
-
-def test_section_position_finds_the_id_line(tmp_path: Path) -> None:
-    content = make_content(tmp_path, SECTIONS)
-    assert section_position(content, "pubs") == (content / "sections.yaml", 6)
-    assert section_position(content, "nope") == (None, None)
 
 
 def _cli(*args: str) -> subprocess.Popen[str]:

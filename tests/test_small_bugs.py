@@ -84,3 +84,59 @@ def test_section_emptied_by_the_rules_is_left_out() -> None:
     cv = cv_with([section], publications={"selected_only": True})
     entries = (publication("j1", "journal", 2020, selected=False),)
     assert compose(choose(cv, entries), entries).sections == ()
+
+
+@pytest.mark.tex
+def test_a_variant_without_selected_publications_builds_and_validate_warns(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21.4: no selected entry made the build fail (exit 3, "rerun Biber") silently."""
+    import re
+
+    from tests.conftest import make_content, pdf_text, run_cli
+
+    bib = "@article{a1, author={Lovelace, Ada}, title={On Engines}, journal={J}, year={1843}}\n"
+    sections = (
+        "sections:\n  - {id: about, kind: bio, title: About, paragraphs: [Text.]}\n"
+        "  - {id: pubs, kind: publications, title: Publications,\n"
+        "     lists: [{category: journal, title: Articles}]}\n"
+    )
+    content = make_content(tmp_path, sections, bib=bib)
+    (content / "variants.yaml").write_text(
+        "variants:\n  short:\n    publications: {selected_only: true}\n", encoding="utf-8"
+    )
+    checked = run_cli("validate", "--content", str(content))
+    assert checked.exit_code == 0, checked.output
+    assert re.search(
+        r"variants\.yaml:[23]: variants\.short: section 'pubs' is left out.*keywords = \{selected\}",
+        checked.output,
+    )
+    built = run_cli("pdf", "--variant", "short", "--content", str(content),
+                    "--out-dir", str(tmp_path / "out"), "--build-dir", str(tmp_path / "b"))  # fmt: skip
+    assert built.exit_code == 0, built.output
+    text = pdf_text(tmp_path / "out" / "short.pdf")
+    assert "About" in text and "Publications" not in text
+
+
+@pytest.mark.tex
+def test_pdf_a_info_subject_is_the_plain_text_of_the_xmp(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21.3: under PDF/A the Info dictionary's /Subject read "R\\&D" (the XMP "R&D")."""
+    import re
+
+    from pypdf import PdfReader
+
+    from tests.conftest import copy_seed, replace_in, run_cli
+
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "variants.yaml",
+        "description: Everything, for HR offices and appointment committees.",
+        "description: Für R&D-Büros {100%} \\\\ committees.",
+    )
+    result = run_cli("pdf", "--content", str(content), "--out-dir", str(tmp_path / "out"),
+                     "--build-dir", str(tmp_path / "b"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(tmp_path / "out" / "full.pdf")
+    expected = "full: Für R&D-Büros {100%} \\\\ committees."  # the YAML has two backslashes
+    assert reader.metadata["/Subject"] == expected
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    description = re.search(r"<dc:description>.*?<rdf:li[^>]*>(.*?)</rdf:li>", xmp, re.S)[1]
+    assert re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: chr(int(m[1], 16)), description) == expected

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pylatex import Command, NoEscape
@@ -51,6 +51,7 @@ class RenderedProject:
     engine: Engine  # pdflatex unless the text needs more than T1 (cvbuild.repertoire)
     xmpdata: str = ""  # PDF/A metadata for pdfx ("" when PDF/A is off)
     assets: tuple[tuple[str, Path], ...] = ()  # (name in the build dir, source file): the photo
+    entries: dict[str, str] = field(default_factory=dict)  # .bib key → 'refs.bib:12', for messages
 
 
 def latex(value: Rich) -> str:
@@ -102,7 +103,12 @@ def write(document: doc.Document) -> RenderedProject:
     )
     photo = document.header.photo
     assets = ((f"{PHOTO_NAME}{photo.suffix.lower()}", photo),) if photo else ()
-    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata, assets)
+    places = {
+        r.publication.key: f"{r.publication.file.name}:{r.publication.line}"
+        for r in references
+        if r.publication.file is not None
+    }
+    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata, assets, places)
 
 
 def _document(document: doc.Document) -> LatexDocument:
@@ -125,6 +131,8 @@ def _document(document: doc.Document) -> LatexDocument:
     preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
     if layout.pdf_a:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
+        subject = pdf_string(document.metadata.subject)
+        preamble.append(NoEscape(rf"\cvbuildpdfsubject{{{subject}}}"))
     word = document.locale.word
     preamble.append(
         NoEscape(
@@ -178,7 +186,10 @@ def _header(header: doc.Header) -> list[str]:
 
 
 def _section(section: doc.Section) -> list[str]:
-    lines = [SECTION_MARKER + section.id, rf"\cvbuildsection{{{escape(section.title)}}}"]
+    lines = [SECTION_MARKER + section.id]
+    if section.source.file is not None and section.source.line:
+        lines.append(f"{SOURCE_MARKER}{section.source.file.name}:{section.source.line}")
+    lines.append(rf"\cvbuildsection{{{escape(section.title)}}}")
     cited = False
     for block in section.blocks:
         if isinstance(block, doc.PublicationList) and not cited:
@@ -225,6 +236,14 @@ def _table(table: doc.Table) -> list[str]:
 
 
 # --------------------------------------------------------------------------- metadata
+
+
+def pdf_string(text: str) -> str:
+    """Text as the inside of a PDF literal string: UTF-16 with a byte-order mark, every byte an
+    octal escape (so that no character means anything to TeX or to the PDF)."""
+    return "".join(
+        f"\\{byte:03o}" for byte in "\ufeff".encode("utf-16-be") + text.encode("utf-16-be")
+    )
 
 
 def _xmpdata(meta: doc.Metadata) -> str:
