@@ -434,7 +434,7 @@ def _write_documents(
 
     content = load_content(content_dir)
     for name, target in zip(names, targets, strict=True):
-        data = write_document(content, name, suffix)
+        data = write_document(content, content_dir, name, suffix)
         target.parent.mkdir(parents=True, exist_ok=True)
         outputs.write_file(target, data)
     return list(zip(names, targets, strict=True))

@@ -5,6 +5,10 @@ error, not a silently ignored field. Text fields take the inline markup of `cvbu
 
 from __future__ import annotations
 
+import re
+import types
+import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,7 +20,9 @@ from pydantic import (
     Field,
     PlainSerializer,
     PrivateAttr,
+    ValidationInfo,
     WithJsonSchema,
+    model_validator,
 )
 
 from cvbuild.dates import PeriodField, PeriodList
@@ -28,6 +34,84 @@ class Model(BaseModel):
     # Where the loader found it (file, 1-based line); kept through model_copy, so a section or
     # an item can be named in messages of later stages without searching the YAML again.
     _source: tuple[Path, int] | None = PrivateAttr(None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_language(cls, data: Any, info: ValidationInfo) -> Any:
+        """Any text may be written in several languages, `{en: ..., de: ...}`: the one the
+        build is for (the validation context's `language`) is kept."""
+        if not isinstance(data, dict):
+            return data
+        picked: dict[str, Any] = {}
+        for name, value in data.items():
+            field = cls.model_fields.get(name)
+            if field is None or not _takes_text(field.annotation):
+                continue
+            if is_translations(value):
+                picked[name] = pick_language(value, info.context)
+            elif isinstance(value, list) and any(is_translations(v) for v in value):
+                picked[name] = [
+                    pick_language(v, info.context) if is_translations(v) else v for v in value
+                ]
+        return {**data, **picked} if picked else data
+
+
+# --------------------------------------------------------------------------- languages
+
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class Located(dict[str, Any]):
+    """A mapping read from a file, knowing where: `at` is (file, 1-based line)."""
+
+    at: tuple[Path, int] | None = None
+
+
+def is_translations(value: Any) -> bool:
+    """`{en: ..., de: ...}`: a mapping from language tags to texts."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(k, str) and LANGUAGE_TAG.match(k) for k in value)
+        and all(isinstance(v, str) for v in value.values())
+    )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A text without the language a build asked for: where, which language, what was used."""
+
+    at: tuple[Path, int] | None
+    language: str
+    used: str
+
+
+def pick_language(value: dict[str, str], context: Any) -> str:
+    """The text in the context's language; else in its primary language (`de` for `de-AT`),
+    else in the content's default language, else the first given. Each fallback is recorded
+    in the context's `gaps` (validate reports them)."""
+    context = context if isinstance(context, dict) else {}
+    wanted = context.get("language") or context.get("default_language") or next(iter(value))
+    candidates = [wanted, wanted.split("-")[0], context.get("default_language"), *value]
+    chosen = next(c for c in candidates if c in value)
+    if chosen != wanted and isinstance(context.get("gaps"), list):
+        context["gaps"].append(Gap(getattr(value, "at", None), wanted, chosen))
+    return value[chosen]
+
+
+def _takes_text(annotation: Any) -> bool:
+    """The field holds text (str, str | None, list[str], with constraints): not a date, a
+    number, a literal, a mapping or a model."""
+    if annotation is str:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _takes_text(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_takes_text(a) for a in typing.get_args(annotation) if a is not type(None))
+    if origin is list:
+        return _takes_text(typing.get_args(annotation)[0])
+    return False
 
 
 Location = tuple[str | int, ...]

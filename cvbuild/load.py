@@ -32,7 +32,7 @@ from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 
 from cvbuild import models
 from cvbuild.errors import InputError, Problem, shown
-from cvbuild.fields import ContentError, Location, Model
+from cvbuild.fields import LANGUAGE_TAG, ContentError, Gap, Located, Location, Model
 from cvbuild.repertoire import unprintable
 
 # Far beyond any CV (the shipped one has about 1,700 values, 24,000 characters of text and
@@ -92,17 +92,24 @@ def content_files(content_dir: Path) -> list[Path]:
     return files
 
 
-def load_cv(content_dir: Path) -> models.CV:
-    """Read every `*.yaml` in `content_dir`, merge their top-level keys, validate."""
+def load_cv(
+    content_dir: Path, language: str | None = None, gaps: list[Gap] | None = None
+) -> models.CV:
+    """Read every `*.yaml` in `content_dir`, merge their top-level keys, validate.
+
+    Texts written in several languages (`{en: ..., de: ...}`) are read in `language` (default:
+    `settings.language`); each text that lacks it is appended to `gaps`."""
     sources, problems = _read_sources(content_files(content_dir))
     if not problems:
         problems = _key_problems(sources)
     if problems:
         raise InputError(problems)
     problems = _character_problems(sources)
-    data = {key: _plain(source.node[key]) for key, source in sources.items()}
+    data = {key: _plain(source.node[key], source.file) for key, source in sources.items()}
+    default = _default_language(data)
+    context = {"language": language or default, "default_language": default, "gaps": gaps}
     try:
-        cv = models.CV.model_validate(data)
+        cv = models.CV.model_validate(data, context=context)
     except ValidationError as exc:
         found = problems + _problems_from(exc, sources, content_dir)
         raise InputError(list(dict.fromkeys(found))) from None
@@ -269,13 +276,24 @@ def _read_sources(files: list[Path]) -> tuple[dict[str, Source], list[Problem]]:
     return sources, problems
 
 
-def _plain(node: Any) -> Any:
-    """ruamel containers → plain dicts/lists; scalars stay (dates are read as text)."""
+def _plain(node: Any, file: Path | None = None) -> Any:
+    """ruamel containers → plain dicts (knowing their file and line) and lists; scalars stay
+    (dates are read as text)."""
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        mapping = Located({str(k): _plain(v, file) for k, v in node.items()})
+        line = getattr(getattr(node, "lc", None), "line", None)
+        mapping.at = (file, line + 1) if file is not None and line is not None else None
+        return mapping
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, file) for v in node]
     return node
+
+
+def _default_language(data: dict[str, Any]) -> str:
+    """The content's own language (`settings.language`), read before validation."""
+    settings = data.get("settings")
+    language = settings.get("language") if isinstance(settings, dict) else None
+    return language if isinstance(language, str) and LANGUAGE_TAG.match(language) else "en"
 
 
 # --------------------------------------------------------------------------- reading YAML

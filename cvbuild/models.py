@@ -290,6 +290,12 @@ class Variant(Model):
     """What one output shows. Section ids in `sections` pick and order; empty means all."""
 
     description: str = ""
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = Field(
+        None,
+        description="The variant's language (e.g. 'de'): its words, dates and hyphenation, and "
+        "of texts written as {en: ..., de: ...} the one in this language; default: "
+        "settings.language.",
+    )
     sections: list[Slug] = []
     rules: dict[Slug, SectionRules] = Field({}, description="Per section id.")
     publications: PublicationRules = PublicationRules()

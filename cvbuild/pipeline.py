@@ -47,6 +47,7 @@ from cvbuild.errors import (
     RuleError,
     TexError,
 )
+from cvbuild.fields import Gap
 from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
@@ -126,9 +127,11 @@ def validate(content_dir: Path) -> Validation:
     if cv is None or errors:
         return Validation(tuple(errors), tuple(warnings))
     warnings += [str(p) for p in link_warnings(publications)]
+    warnings += _translation_gaps(cv, content_dir)
     for name in cv.variants:
         try:
-            selection = select(cv, publications, name, today=_today())
+            selection = select(in_variant_language(cv, content_dir, name), publications, name,
+                               today=_today())  # fmt: skip
         except CvbuildError as error:
             errors.append(str(error))
             continue
@@ -142,24 +145,51 @@ def validate(content_dir: Path) -> Validation:
     return Validation(tuple(errors), tuple(warnings))
 
 
+def _translation_gaps(cv: CV, content_dir: Path) -> list[str]:
+    """A warning for each text written in several languages that lacks one a variant uses."""
+    languages = {v.language for v in cv.variants.values() if v.language} | {cv.settings.language}
+    found: list[str] = []
+    for language in sorted(languages):
+        gaps: list[Gap] = []
+        load_cv(content_dir, language=language, gaps=gaps)
+        for gap in gaps:
+            file, line = gap.at or (None, None)
+            message = f"no '{gap.language}' text; the '{gap.used}' one is printed instead"
+            found.append(str(Problem(message, file, line)))
+    return list(dict.fromkeys(found))
+
+
 _EMPTY_HINTS = {
     "publications": " (no entry is selected: mark entries with keywords = {selected}, or drop "
     "selected_only from the variant's publications rules)"
 }
 
 
+def in_variant_language(cv: CV, content_dir: Path, variant: str) -> CV:
+    """The content read in the variant's language, when it has one of its own (texts written
+    as `{en: ..., de: ...}` are chosen when the YAML is read)."""
+    chosen = cv.variants.get(variant)
+    if chosen is None or chosen.language in (None, cv.settings.language):
+        return cv
+    return load_cv(content_dir, language=chosen.language)
+
+
 def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
     """Write a variant as a self-contained LaTeX project for hand-tuning (no TeX run)."""
     cv, publications = load_content(content_dir)
+    cv = in_variant_language(cv, content_dir, variant)
     selection = select(cv, publications, variant, today=_today())
     return write_standalone(latex.write(compose(selection, publications)), directory)
 
 
-def write_document(content: tuple[CV, tuple[Publication, ...]], variant: str, suffix: str) -> bytes:
+def write_document(
+    content: tuple[CV, tuple[Publication, ...]], content_dir: Path, variant: str, suffix: str
+) -> bytes:
     """One variant as Markdown, HTML or DOCX: the same selection and composition as its PDF."""
     from cvbuild.writers import docx, html, markdown
 
     cv, publications = content
+    cv = in_variant_language(cv, content_dir, variant)
     document = compose(select(cv, publications, variant, today=_today()), publications)
     if suffix == "docx":
         return docx.write(document)
@@ -286,6 +316,7 @@ def _stage(progress: Progress, name: str, action: Callable[[], T]) -> T:
 
 def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildResult:
     cv, publications = loaded.cv, loaded.publications
+    cv = in_variant_language(cv, options.content_dir, options.variant)
     report = progress.message
     if options.pdf_a is not None:
         cv = cv.model_copy(

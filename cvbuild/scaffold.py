@@ -6,9 +6,11 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from cvbuild import outputs
 from cvbuild.errors import InputError, Problem
+from cvbuild.fields import LANGUAGE_TAG
 from cvbuild.resources import STARTER_DIR
 
 SCHEMA_NAME = "cvbuild.schema.json"
@@ -90,4 +92,25 @@ def _starter_texts(given: str, family: str) -> dict[str, str]:
 def schema_text() -> str:
     from cvbuild.models import CV
 
-    return json.dumps(CV.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    schema = _translatable(CV.model_json_schema())
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _translatable(node: Any) -> Any:
+    """Every free-text string of the schema may also be written in several languages,
+    `{en: ..., de: ...}`, as the models accept (cvbuild.fields); strings with a pattern (ids,
+    links, dates, language tags) and fixed values stay as they are."""
+    if isinstance(node, list):
+        return [_translatable(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "string" and not {"pattern", "const", "enum", "format"} & set(node):
+        texts = {
+            "type": "object",
+            "description": "The text in several languages, e.g. {en: Teaching, de: Lehre}.",
+            "propertyNames": {"pattern": LANGUAGE_TAG.pattern},
+            "additionalProperties": {"type": "string", "minLength": node.get("minLength", 0)},
+            "minProperties": 1,
+        }
+        return {"anyOf": [node, texts]}
+    return {key: _translatable(value) for key, value in node.items()}

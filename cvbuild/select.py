@@ -46,6 +46,8 @@ def select(
     settings = cv.settings
     if variant.font_size is not None:
         settings = settings.model_copy(update={"font_size": variant.font_size})
+    if variant.language is not None:
+        settings = settings.model_copy(update={"language": variant.language})
     prints_publications = any(section.kind == "publications" for section in sections)
     return Selection(
         variant_name=variant_name,

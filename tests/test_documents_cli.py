@@ -30,7 +30,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_variant_in_every_format(written: Path) -> None:
     names = sorted(p.name for p in written.iterdir())
-    assert names == sorted(f"{v}.{s}" for v in ("full", "short") for s in FORMATS)
+    assert names == sorted(f"{v}.{s}" for v in ("full", "full-de", "short") for s in FORMATS)
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

@@ -4,22 +4,18 @@ dates follow the language, biblatex speaks it, and no word of another locale lea
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from cvbuild.locale import locale_for
-from tests.conftest import ROOT, BuiltPdf, copy_seed, read_pdf, replace_in, run_cli
+from tests.conftest import ROOT, BuiltPdf, build_seed_variant, copy_seed, replace_in, run_cli
 
 
 @pytest.fixture(scope="module")
 def german_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
-    root = tmp_path_factory.mktemp("de")
-    content = copy_seed(root)
-    replace_in(content / "person.yaml", "  language: en", "  language: de")
-    result = run_cli("pdf", "--content", str(content), "--out-dir", str(root / "out"),
-                     "--build-dir", str(root / "build"))  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return read_pdf(root / "out" / "full.pdf")
+    """The shipped `full-de` variant: the Lebenslauf from the same content as `full`."""
+    return build_seed_variant("full-de", tmp_path_factory.mktemp("de"))
 
 
 def _own_words(language: str, other: str) -> set[str]:
@@ -38,7 +34,10 @@ def test_german_dates_words_and_biblatex_strings(german_pdf: BuiltPdf) -> None:
     assert "Seite 1 von" in text and "Stand: 13.10.2023" in text
     assert "geboren am 16.12.1986 in Würzburg" in text
     assert german_pdf.has("seit Jan. 2021") and german_pdf.has("Jan. 2019 – Dez. 2020")
-    assert "Staatsangehörigkeit: german" in text
+    assert "Staatsangehörigkeit: deutsch" in text and "Berlin, Deutschland" in text
+    for heading in ("Kurzbiografie", "Beruflicher Werdegang", "Schriftenverzeichnis", "Lehre"):
+        assert german_pdf.has(heading), heading
+    assert german_pdf.has("Sebastian Lapuschkin wurde 2018 an der Technischen Universität")
     assert re.search(r"„From attribution maps", text)  # German quotation marks from csquotes
     assert " S. 1006–1019" in text and " und Lapuschkin S" in text  # biblatex's German
 
@@ -57,3 +56,53 @@ def test_no_german_word_of_cvbuild_in_the_english_cv(full_pdf: BuiltPdf) -> None
     assert len(german) > 10
     leaked = [w for w in german if re.search(rf"\b{re.escape(w)}\b", full_pdf.text)]
     assert not leaked
+
+
+def _xmp(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    return reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+
+
+@pytest.mark.tex
+def test_both_languages_are_pdf_a_with_their_language(
+    german_pdf: BuiltPdf, full_pdf: BuiltPdf
+) -> None:
+    german, english = _xmp(german_pdf.path), _xmp(full_pdf.path)
+    assert "<dc:language><rdf:Bag><rdf:li>de</rdf:li>" in german and "pdfaid:part" in german
+    assert "<dc:language><rdf:Bag><rdf:li>en</rdf:li>" in english
+    assert "Lebenslauf — Sebastian Lapuschkin" in german
+
+
+@pytest.mark.tex
+def test_each_language_hyphenates_and_cites_with_its_own_patterns(
+    german_pdf: BuiltPdf, full_pdf: BuiltPdf
+) -> None:
+    assert "German support for babel (post-1996 orthography)" in german_pdf.log
+    assert "Trying to load language 'ngerman'" in german_pdf.log
+    assert "ngerman" not in full_pdf.log and "Trying to load language 'english'" in full_pdf.log
+
+
+def test_a_missing_translation_is_a_warning_with_its_line_and_falls_back(tmp_path: Path) -> None:
+    from cvbuild.compose import compose
+    from cvbuild.dates import PartialDate
+    from cvbuild.pipeline import in_variant_language, load_content
+    from cvbuild.select import select
+
+    content = copy_seed(tmp_path)
+    replace_in(content / "sections.yaml", "title: {en: Awards, de: Auszeichnungen}",
+               "title: {en: Awards}")  # fmt: skip
+    line = next(
+        number
+        for number, text in enumerate((content / "sections.yaml").read_text().splitlines(), 1)
+        if "title: {en: Awards}" in text
+    )
+    result = run_cli("validate", "--content", str(content))
+    assert result.exit_code == 0, result.output
+    assert f"sections.yaml:{line}: no 'de' text; the 'en' one is printed instead" in result.output
+    cv, publications = load_content(content)
+    cv = in_variant_language(cv, content, "full-de")
+    selection = select(cv, publications, "full-de", today=PartialDate(2026, 1, 1))
+    titles = [s.title for s in compose(selection, publications).sections]
+    assert "Awards" in titles and "Lehre" in titles
