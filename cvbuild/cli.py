@@ -539,3 +539,38 @@ def _run(action: Callable[[], T]) -> T:
 
         click.echo(f"interrupted; {interrupted_note()}", err=True)
         sys.exit(130)
+
+
+@main.group(name="import", epilog=EPILOG)
+def import_() -> None:
+    """Make a content folder from a CV in another format (RenderCV, JSON Resume)."""
+
+
+def _import(source_format: str, source: Path, directory: Path) -> None:
+    from cvbuild.importers import UNMAPPED_TITLE, run
+
+    written, unmapped = _run(lambda: run(source_format, source, directory))
+    click.echo(f"wrote {len(written)} files to {directory}:")
+    for path in written:
+        click.echo(f"  {path.name}")
+    if unmapped:
+        click.echo(f"not mapped ({len(unmapped)}; the text is in the section '{UNMAPPED_TITLE}'):")
+        for item in unmapped:
+            click.echo(f"  {item}")
+    click.echo(f"next: cvbuild pdf --content {directory}")
+
+
+@import_.command(epilog=EPILOG)
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def rendercv(source: Path, directory: Path) -> None:
+    """Import a RenderCV YAML file into a new content folder DIRECTORY."""
+    _import("rendercv", source, directory)
+
+
+@import_.command(epilog=EPILOG)
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def jsonresume(source: Path, directory: Path) -> None:
+    """Import a JSON Resume file (.json, comments allowed) into a new content folder DIRECTORY."""
+    _import("jsonresume", source, directory)

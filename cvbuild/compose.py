@@ -14,8 +14,10 @@ from pathlib import Path
 from cvbuild import __version__, models
 from cvbuild.bibliography import Publication
 from cvbuild.document import (
+    Block,
     Document,
     Header,
+    Item,
     Layout,
     Metadata,
     ProfileLink,
@@ -26,6 +28,7 @@ from cvbuild.kinds.base import source_of
 from cvbuild.locale import Locale, locale_for
 from cvbuild.richtext import (
     Rich,
+    italic,
     parse_markup,
     rich,
 )
@@ -41,16 +44,12 @@ def locale_of(settings: models.Settings) -> Locale:
 def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> Document:
     cv = selection.cv
     locale = locale_of(cv.settings)
+    owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
     context = Context(
-        locale, selection.as_of, selection.publications, all_publications, selection.compact
+        locale, selection.as_of, selection.publications, all_publications, selection.compact, owners
     )
     composed = (
-        Section(
-            section.id,
-            section.title,
-            tuple(kind_of(section).compose(section, context)),
-            source_of(section),
-        )
+        Section(section.id, section.title, _blocks(section, context), source_of(section))
         for section in cv.sections
     )
     # A section the variant's rules left empty is left out, heading and all (`validate` warns).
@@ -81,6 +80,14 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     )
 
 
+def _blocks(section: models.Section, context: Context) -> tuple[Block, ...]:
+    """The kind's blocks, under the section's note (none when the rules left nothing)."""
+    blocks = tuple(kind_of(section).compose(section, context))
+    if blocks and section.note:
+        return (Item("", italic(parse_markup(section.note))), *blocks)
+    return blocks
+
+
 def _metadata(selection: Selection, locale: Locale) -> Metadata:
     cv = selection.cv
     description = " ".join(selection.variant.description.split())
@@ -104,14 +111,55 @@ _PROFILE_URLS = {
     "researchgate": "https://www.researchgate.net/profile/{}",
     "twitter": "https://twitter.com/{}",
     "google_scholar": "https://scholar.google.com/citations?user={}",
+    "x": "https://x.com/{}",
+    "youtube": "https://www.youtube.com/@{}",
+    "bluesky": "https://bsky.app/profile/{}",
+    "osf": "https://osf.io/{}",
+    "dblp": "https://dblp.org/pid/{}",
+    "scopus": "https://www.scopus.com/authid/detail.uri?authorId={}",
+    "web_of_science": "https://www.webofscience.com/wos/author/record/{}",
+    "semantic_scholar": "https://www.semanticscholar.org/author/{}",
 }
 
 
 def profile_url(profile: models.Profile) -> str | None:
     if profile.url:
         return profile.url
-    template = _PROFILE_URLS.get(profile.network)
+    template = _PROFILE_URLS.get(models.network_key(profile.network))
     return template.format(profile.username) if template and profile.username else None
+
+
+# Countries that write 'City, Region Postcode' (then the country) and 'City Postcode'; the rest
+# of the world mostly writes 'Postcode City' with the region beside the country.
+_CITY_REGION_POSTCODE = {"us", "usa", "united states", "united states of america", "ca", "canada",
+                         "au", "australia"}  # fmt: skip
+_CITY_POSTCODE = {"uk", "gb", "united kingdom", "great britain", "england", "scotland", "wales",
+                  "ie", "ireland"}  # fmt: skip
+
+
+def address_lines(where: models.Address) -> tuple[str, ...]:
+    """The address in the order its country writes it ('Seattle, WA 98195' in the US,
+    '10115 Berlin' in Germany, 'London SW1A 1AA' in the UK), then the one-line `location`."""
+    country = where.country.strip().lower().rstrip(".")
+    if country in _CITY_REGION_POSTCODE:
+        place = ", ".join(
+            p for p in (where.city, " ".join(filter(None, (where.region, where.postal_code)))) if p
+        )
+        return (where.street, place, where.country, where.location)
+    if country in _CITY_POSTCODE:
+        place = " ".join(p for p in (where.city, where.postal_code) if p)
+        return (
+            where.street,
+            place,
+            ", ".join(p for p in (where.region, where.country) if p),
+            where.location,
+        )
+    return (
+        where.street,
+        " ".join(p for p in (where.postal_code, where.city) if p),
+        ", ".join(p for p in (where.region, where.country) if p),
+        where.location,
+    )
 
 
 def _header(person: models.Person, context: Context, note: str | None) -> Header:
@@ -120,12 +168,8 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
         title = f"{title} ({person.former_name_prefix} {person.former_name})".strip()
     address: tuple[str, ...] = ()
     if person.address:
-        where = person.address
-        address = (
-            where.street,
-            " ".join(p for p in (where.postal_code, where.city) if p),
-            ", ".join(p for p in (where.region, where.country) if p),
-        )
+        kept = [line for line in address_lines(person.address) if line]
+        address = (*kept[:2], ", ".join(kept[2:])) if len(kept) > 3 else tuple(kept)
     born = ""
     if person.date_of_birth or person.place_of_birth:
         born = " ".join(
@@ -144,7 +188,7 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
         url = profile_url(profile)
         if url:
             shown = profile.label or profile.username or profile.url or ""
-            profiles.append(ProfileLink(profile.network, url, shown))
+            profiles.append(ProfileLink(models.network_key(profile.network), url, shown))
     extras: list[Rich] = []
     if person.nationality:
         extras.append(rich(f"{context.word('nationality')}: {person.nationality}"))
@@ -152,7 +196,8 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
         extras.append(parse_markup(note))
     return Header(
         given_names=person.given_names,
-        family_name=person.family_name,
+        # 'Casillas, Ph.D.': letters after the name belong to the family name in every writer
+        family_name=", ".join(p for p in (person.family_name, person.post_nominal) if p),
         title=title,
         address=address,
         born=born,

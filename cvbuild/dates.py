@@ -27,6 +27,9 @@ _PERIOD_RE = re.compile(
     + _DATE.format(p="e")
     + r")?)?$"
 )
+# A season where a date is expected ('Fall 2022' for a talk), sorted by the month it starts in.
+_SEASON_MONTHS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_SEASON_DATE_RE = re.compile(r"^(?P<season>spring|summer|fall|autumn|winter)\s+(?P<y>\d{4})$", re.I)
 _TERM_RE = re.compile(r"^(?P<season>WS|SS)\s*(?P<y1>\d{2}|\d{4})(?:\s*/\s*(?P<y2>\d{2}|\d{4}))?$")
 
 
@@ -38,12 +41,15 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
     extra_days: tuple[int, ...] = ()
+    season: str = ""  # 'Fall 2022': a season of the year, printed as written
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month or 0, self.day or 0)
+        return (self.year, self.month or _SEASON_MONTHS.get(self.season.lower(), 0), self.day or 0)
 
     def iso(self) -> str:
+        if self.season:
+            return f"{self.season} {self.year:04d}"
         text = f"{self.year:04d}"
         if self.month is not None:
             text += f"-{self.month:02d}"
@@ -53,6 +59,8 @@ class PartialDate:
 
     def display(self) -> str:
         """Year → '2018', month → 'Jan 2021', day → '2023-10-06' (ISO, unambiguous)."""
+        if self.season:
+            return self.iso()
         if self.month is not None and self.day is None:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return self.iso()
@@ -88,8 +96,14 @@ def parse_date(value: Any) -> PartialDate:
     if not isinstance(value, str):
         raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {shown(value)}")
     match = _DATE_RE.match(value.strip())
+    season = _SEASON_DATE_RE.match(" ".join(value.split()))
+    if season:
+        word = season["season"]
+        return PartialDate(int(season["y"]), season=word[0].upper() + word[1:].lower())
     if not match:
-        raise ValueError(f"expected a date like 2018, 2021-01 or 2023-10-06, found {shown(value)}")
+        raise ValueError(
+            f"expected a date like 2018, 2021-01, 2023-10-06 or Fall 2022, found {shown(value)}"
+        )
     try:
         return _date_from_match(match, "")
     except ValueError as exc:
@@ -134,6 +148,26 @@ class Period:
         return f"{self.start.iso()} – {self.end.iso()}"
 
 
+class PeriodList(tuple[Period, ...]):
+    """Several periods of one item ('2014 – 2016, 2019 – today'), answering the questions a
+    single period answers, so that code written for one period reads several alike."""
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return max(period.sort_key for period in self)
+
+    @property
+    def last_year(self) -> int:
+        return max(period.last_year for period in self)
+
+    @property
+    def open_end(self) -> bool:
+        return any(period.open_end for period in self)
+
+    def __str__(self) -> str:
+        return ", ".join(str(period) for period in self)
+
+
 def parse_period(value: Any) -> Period:
     if isinstance(value, Period):
         return value
@@ -159,18 +193,45 @@ def parse_period(value: Any) -> Period:
     return Period(start, end)
 
 
+# Terms other than German semesters: (word → month the term starts in), for sorting only.
+_SEASONS = {
+    "spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 1,
+    "michaelmas": 10, "hilary": 1, "lent": 1, "trinity": 4, "easter": 4,
+    "hs": 9, "fs": 2,  # Swiss: Herbstsemester, Frühjahrssemester
+}  # fmt: skip
+_TERM_OTHER_RE = re.compile(
+    r"^(?:(?P<season>[A-Za-z]+)(?:\s+(?:semester|quarter|term|session))?\s+"
+    r"|(?P<quarter>Q[1-4])\s+)?"
+    r"(?P<y1>\d{4})(?:\s*(?:/|–|-)\s*(?P<y2>\d{2}|\d{4}))?$",
+    re.IGNORECASE,
+)
+_TERM_EXPECTED = (
+    "expected a semester term like 'WS 21/22', 'SS 17', 'Fall 2022', 'Spring Quarter 2023', "
+    "'Michaelmas 2021', 'Q3 2021', '2022' or '2022/23'"
+)
+
+
 @dataclass(frozen=True)
 class Term:
-    """A German university semester: 'WS 21/22' (winter, starts in the autumn of 2021) or 'SS 17'."""
+    """A teaching term: a German semester ('WS 21/22' starts in the autumn of 2021, 'SS 17'),
+    a US semester or quarter ('Fall 2022', 'Winter Quarter 2023'), another season word, a
+    quarter ('Q3 2021'), or a plain (academic) year ('2022', '2022/23'). Printed as written;
+    sorted by when it starts."""
 
-    season: str  # "WS" or "SS"
+    season: str  # "WS", "SS", a season word in lower case, "q1".."q4", or "" for a year
     year: int  # the calendar year the term starts in
+    shown: str = ""  # as written, for the forms other than WS/SS
+    month: int = 0  # the month it starts in (0: unknown, a plain year)
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, 10 if self.season == "WS" else 4, 0)
+        if self.season in ("WS", "SS"):
+            return (self.year, 10 if self.season == "WS" else 4, 0)
+        return (self.year, self.month, 0)
 
     def display(self) -> str:
+        if self.shown:
+            return self.shown
         short = self.year % 100
         if self.season == "WS":
             return f"WS {short:02d}/{(short + 1) % 100:02d}"
@@ -183,12 +244,39 @@ class Term:
 def parse_term(value: Any) -> Term:
     if isinstance(value, Term):
         return value
-    expected = "expected a semester term like 'WS 21/22' or 'SS 17'"
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
-        raise ValueError(f"{expected}, found {shown(value)}")
-    match = _TERM_RE.match(value.strip())
-    if not match:
-        raise ValueError(f"{expected}, found {shown(value)}")
+        raise ValueError(f"{_TERM_EXPECTED}, found {shown(value)}")
+    text = " ".join(value.split())
+    match = _TERM_RE.match(text)
+    if match:
+        return _german_term(match, value)
+    other = _TERM_OTHER_RE.match(text)
+    if not other:
+        raise ValueError(f"{_TERM_EXPECTED}, found {shown(value)}")
+    year = int(other["y1"])
+    if other["y2"]:
+        second = int(other["y2"])
+        if (second if second >= 100 else second + year // 100 * 100) != year + 1:
+            raise ValueError(
+                f"a term spans two consecutive years ('2022/23'), found {shown(value)}"
+            )
+    if other["quarter"]:
+        quarter = other["quarter"].lower()
+        return Term(quarter, year, text, 3 * int(quarter[1]) - 2)
+    season = (other["season"] or "").lower()
+    if season and season not in _SEASONS:
+        raise ValueError(f"{_TERM_EXPECTED}, found {shown(value)} (unknown season {season!r})")
+    if not season:
+        return Term("", year, text, 9 if other["y2"] else 0)  # an academic year starts in autumn
+    month = _SEASONS[season]
+    if other["y2"] and month < 6:  # 'Winter 2021/22' begins at the end of 2021
+        month = 12
+    return Term(season, year, text, month)
+
+
+def _german_term(match: re.Match[str], value: str) -> Term:
     year = int(match["y1"])
     year = year + 2000 if year < 100 else year
     if match["season"] == "SS" and match["y2"]:
@@ -208,7 +296,10 @@ Date = Annotated[
     PartialDate,
     BeforeValidator(parse_date),
     PlainSerializer(str, return_type=str),
-    _string_schema(r"^\d{4}(-\d{2}(-\d{2}(/\d{2})*)?)?$", ["2018", "2021-01", "2023-10-06"]),
+    _string_schema(
+        r"^(\d{4}(-\d{2}(-\d{2}(/\d{2})*)?)?|([Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter) \d{4})$",
+        ["2018", "2021-01", "2023-10-06", "Fall 2022"],
+    ),
 ]
 PeriodField = Annotated[
     Period,
@@ -220,5 +311,10 @@ TermField = Annotated[
     Term,
     BeforeValidator(parse_term),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^(WS|SS)\s*\d{2}", "examples": ["WS 21/22"]}),
+    WithJsonSchema(
+        {
+            "type": ["string", "integer"],
+            "examples": ["WS 21/22", "SS 17", "Fall 2022", "Spring Quarter 2023", "2022/23"],
+        }
+    ),
 ]

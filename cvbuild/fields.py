@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
 
-from cvbuild.dates import PeriodField
+from cvbuild.dates import PeriodField, PeriodList
 
 
 class Model(BaseModel):
@@ -137,6 +139,8 @@ Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", description="A short 
 
 
 def _split_commas(value: Any) -> Any:
+    if isinstance(value, PeriodList):
+        return list(value)
     if isinstance(value, str) and "," in value:
         return [part.strip() for part in value.split(",")]
     if isinstance(value, str | int):
@@ -147,6 +151,8 @@ def _split_commas(value: Any) -> Any:
 Periods = Annotated[
     list[PeriodField],
     BeforeValidator(_split_commas),
+    AfterValidator(PeriodList),
+    PlainSerializer(str, return_type=str),
     WithJsonSchema(
         {
             "anyOf": [
@@ -164,6 +170,9 @@ class SectionBase(Model):
     kind: str  # each kind narrows it to its own name (cvbuild.kinds)
     id: Slug = Field(description="Used by variants to pick and order sections.")
     title: NonEmpty
+    note: Text | None = Field(
+        None, description="A line under the title, e.g. a legend ('* co-supervised')."
+    )
 
 
 class LabeledText(Model):

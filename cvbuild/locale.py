@@ -36,7 +36,9 @@ class Locale:
 
     def date(self, date: PartialDate) -> str:
         """A date as this language writes it: a year, a month and year, or a day (or several
-        days of one month)."""
+        days of one month); a season ('Fall 2022') as written."""
+        if date.season:
+            return date.display()
         if date.month is None:
             return self.dates["year"].format(year=date.year)
         fields = {"year": date.year, "month": date.month, "month_name": self.months[date.month - 1]}

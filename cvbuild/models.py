@@ -29,22 +29,43 @@ from cvbuild.kinds import KINDS
 
 
 class Address(Model):
-    street: NonEmpty
+    """A postal address, or a free one-line `location` ('Seattle, WA') printed as written."""
+
+    street: str = ""
     postal_code: str = ""
-    city: NonEmpty
+    city: str = ""
     region: str = ""
     country: str = ""
+    location: str = Field("", description="One line printed as written, e.g. 'Seattle, WA, USA'.")
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Address:
+        if not (self.city or self.location):
+            raise ValueError(
+                "an address needs a 'city' (with street, postal_code, region, country as you "
+                "like) or a one-line 'location', e.g. location: Seattle, WA"
+            )
+        return self
 
 
-ProfileNetwork = Literal[
-    "google_scholar", "github", "gitlab", "linkedin", "orcid", "researchgate", "twitter", "homepage"
-]
+# Networks whose profile URL follows from the username (cvbuild.compose); any other network is
+# written by name with its `url` (YouTube, Mastodon, a lab site, ...).
+KNOWN_NETWORKS = (
+    "google_scholar", "github", "gitlab", "linkedin", "orcid", "researchgate", "twitter",
+    "homepage", "x", "youtube", "bluesky", "osf", "dblp", "scopus", "web_of_science",
+    "semantic_scholar", "mastodon",
+)  # fmt: skip
 
 
 class Profile(Model):
     """An online profile. `username` for networks with a fixed URL scheme, else `url`."""
 
-    network: ProfileNetwork
+    network: NonEmpty = Field(
+        description="github, gitlab, linkedin, orcid, google_scholar, researchgate, twitter, x, "
+        "youtube, bluesky, osf, dblp, scopus, web_of_science, semantic_scholar, homepage; or "
+        "any other name (e.g. 'Lab website', 'Mastodon') with a `url`.",
+        examples=list(KNOWN_NETWORKS),
+    )
     username: str | None = None
     url: Url | None = None
     label: str | None = Field(None, description="Shown instead of the username or URL.")
@@ -53,13 +74,34 @@ class Profile(Model):
     def _needs_target(self) -> Profile:
         if self.username is None and self.url is None:
             raise ValueError("a profile needs a 'username' or a 'url'")
+        if self.url is None and network_key(self.network) not in USERNAME_NETWORKS:
+            known = ", ".join(sorted(USERNAME_NETWORKS))
+            raise ValueError(
+                f"network {self.network!r} needs a 'url' (a username alone makes a link only "
+                f"for {known})"
+            )
         return self
+
+
+def network_key(name: str) -> str:
+    """'Google Scholar', 'google-scholar' → 'google_scholar': how a network's name is looked up."""
+    return "_".join(name.lower().replace("-", " ").split())
+
+
+# The networks a username alone links to (see cvbuild.compose.profile_url).
+USERNAME_NETWORKS = frozenset(
+    {"google_scholar", "github", "gitlab", "linkedin", "orcid", "researchgate", "twitter", "x",
+     "youtube", "bluesky", "osf", "dblp", "scopus", "web_of_science", "semantic_scholar"}
+)  # fmt: skip
 
 
 class Person(Model):
     given_names: NonEmpty
     family_name: NonEmpty
     academic_title: str = Field("", description="E.g. 'Dr. rer. nat.', printed before the name.")
+    post_nominal: str = Field(
+        "", description="Letters after the name, e.g. 'Ph.D.', 'FRS': 'Joseph V. Casillas, Ph.D.'."
+    )
     former_name: str = Field("", description="Birth or former family name, e.g. 'Bach'.")
     former_name_prefix: str = Field("né", description="Word before the former name: né, née.")
     date_of_birth: Date | None = None
@@ -144,6 +186,24 @@ class Labels(Model):
     born_in: str | None = None  # en: "in"
     completed: str | None = None  # en: "completed"
     ongoing: str | None = None  # en: "ongoing"
+    total: str | None = None  # en: "Total"
+    own_share: str | None = None  # en: "own share"
+    number: str | None = None  # en: "no."
+    pending: str | None = None  # en: "pending"
+    declined: str | None = None  # en: "not funded"
+    thousands_separator: str | None = None  # en: ","
+    licence: str | None = None  # en: "Licence"
+    service_reviewing: str | None = None  # en: "Reviewing"
+    service_editorial: str | None = None  # en: "Editorial boards"
+    service_committee: str | None = None  # en: "Committees"
+    service_pc: str | None = None  # en: "Programme committees"
+    service_panel: str | None = None  # en: "Review panels"
+    service_organising: str | None = None  # en: "Organising"
+    service_other: str | None = None  # en: "Other service"
+    together_with: str | None = None  # en: "with"
+    role_chair: str | None = None  # en: "committee chair"
+    role_member: str | None = None  # en: "committee member"
+    role_examiner: str | None = None  # en: "external examiner"
 
 
 class Settings(Model):

@@ -53,6 +53,6 @@ def test_every_kind_goes_through_every_stage(kind, starter: Path) -> None:
     for block in composed.blocks:
         if isinstance(block, Item | Entry):
             words = plain(block.text if isinstance(block, Item) else block.title)
-            assert markdown.escape(words.split()[0]) in md
+            assert markdown.escape(words.split()[0].rstrip(".,:;")) in md  # (before markup)
         if isinstance(block, PublicationList):
             assert block.references and f"**[{block.references[0].label}]**" in md

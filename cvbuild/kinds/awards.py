@@ -6,15 +6,18 @@ from typing import Literal
 
 from pydantic import Field
 
+from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Item
-from cvbuild.fields import Model, NonEmpty, SectionBase, Text
+from cvbuild.fields import Model, SectionBase, Text
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import EMPTY, bold, parse_markup, rich
 
 
 class Award(Model):
-    name: NonEmpty
-    year: int = Field(ge=1900, le=2200)
+    name: Text
+    year: PeriodField = Field(
+        description="The year, or the years of a fellowship: 2021, '2021 – 2023', '2022-'."
+    )
     rank: str = Field("", description="E.g. '1st place', 'finalist'.")
     description: Text | None = None
     selected: bool = False
@@ -26,8 +29,8 @@ class AwardsSection(SectionBase):
 
 
 def trim(section: AwardsSection, keep: Filter) -> AwardsSection:
-    awards = [a for a in section.awards if keep.wanted(a.year, a.selected)]
-    return section.model_copy(update={"awards": keep.cap(awards, lambda a: (a.year, 0, 0))})
+    awards = [a for a in section.awards if keep.wanted(a.year.last_year, a.selected)]
+    return section.model_copy(update={"awards": keep.cap(awards, lambda a: a.year.sort_key)})
 
 
 def compose(section: AwardsSection, context: Context) -> list[Block]:
@@ -35,8 +38,8 @@ def compose(section: AwardsSection, context: Context) -> list[Block]:
     for award in section.awards:
         rank = f" ({award.rank})" if award.rank else ""
         description = rich(". ", parse_markup(award.description)) if award.description else EMPTY
-        text = rich(bold(award.name), rank, description)
-        blocks.append(Item(str(award.year), text, source_of(award)))
+        text = rich(bold(parse_markup(award.name)), rank, description)
+        blocks.append(Item(context.period(award.year), text, source_of(award)))
     return blocks
 
 

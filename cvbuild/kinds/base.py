@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from cvbuild.dates import PartialDate, Period
 from cvbuild.document import NOWHERE, Source
 from cvbuild.fields import Model, SectionBase
+from cvbuild.richtext import EMPTY, Highlight, Node, Rich, Text, join, plain, rich
 
 if TYPE_CHECKING:
     from cvbuild.bibliography import Publication
@@ -61,6 +62,7 @@ class Context:
     publications: tuple[Publication, ...]  # those the variant prints, newest first
     all_publications: tuple[Publication, ...]  # every entry of the .bib files (for counts)
     compact: frozenset[str] = frozenset()  # ids of sections in compact form
+    owner_names: tuple[str, ...] = ()  # the bibliography's 'Family, Given' forms (co-author lists)
 
     def word(self, key: str) -> str:
         return self.locale.word(key)
@@ -70,6 +72,64 @@ class Context:
 
     def date(self, date: PartialDate) -> str:
         return self.locale.date(date)
+
+    def periods(self, periods: Sequence[Period]) -> str:
+        """Several periods of one item ('2014 – 2016, 2019 – today')."""
+        return ", ".join(self.locale.period(p) for p in periods)
+
+    def amount(self, value: float, currency: str = "") -> str:
+        """A sum of money with the locale's thousands separator: 'USD 1,250,000', '€1.250.000'."""
+        digits = f"{value:,.2f}".removesuffix(".00")
+        separator = self.word("thousands_separator")
+        decimal = "," if separator == "." else "."
+        number = "".join(separator if c == "," else decimal if c == "." else c for c in digits)
+        if not currency:
+            return number
+        return f"{currency} {number}" if currency.isalpha() else f"{currency}{number}"
+
+    def owner_marked(self, names: Sequence[str]) -> Rich:
+        """A list of people ('Ada Lovelace', 'Babbage, C.'), the CV's owner highlighted as in
+        publication lists."""
+        from cvbuild.bibliography import _parse_name, same_person  # (imports the models)
+
+        owners = [_parse_name(name) for name in self.owner_names]
+        parts: list[Rich] = []
+        for name in names:
+            mine = any(same_person(_parse_name(name), owner) for owner in owners)
+            parts.append((Highlight(rich(name)),) if mine else rich(name))
+        return join(parts, ", ")
+
+
+def tidy(value: Rich) -> Rich:
+    """Adjacent plain texts as one (the same document whether a field held markup or not)."""
+    out: list[Node] = []
+    for node in value:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def sentences(parts: Sequence[Rich]) -> Rich:
+    """The non-empty parts as sentences: '. ' between them, unless a part ends in its own
+    full stop (a description written as a sentence)."""
+    out: Rich = EMPTY
+    for part in parts:
+        if not part:
+            continue
+        if out:
+            out = rich(out, " " if plain(out).rstrip().endswith((".", "!", "?")) else ". ")
+        out = rich(out, part)
+    return tidy(out)
+
+
+def last_year(periods: Sequence[Period]) -> int:
+    return max(period.last_year for period in periods)
+
+
+def newest(periods: Sequence[Period]) -> DateKey:
+    return max(period.sort_key for period in periods)
 
 
 def source_of(model: Model) -> Source:

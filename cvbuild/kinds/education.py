@@ -19,11 +19,14 @@ class Degree(Model):
     distinction: str = ""
     summary: Text | None = None
     thesis: str = ""
+    thesis_label: str = Field(
+        "", description="The word before the thesis title, e.g. 'Dissertation' (default: Thesis)."
+    )
     supervisors: list[NonEmpty] = []
 
 
 class Institution(Model):
-    name: NonEmpty
+    name: Text
     location: str = ""
     degrees: list[Degree] = Field(min_length=1)
 
@@ -53,7 +56,10 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
     for institution in section.institutions:
         for degree in institution.degrees:
             thesis = (
-                rich(f"{context.word('thesis')}: {context.locale.quoted(degree.thesis)}")
+                rich(
+                    f"{degree.thesis_label or context.word('thesis')}: "
+                    f"{context.locale.quoted(degree.thesis)}"
+                )
                 if degree.thesis
                 else EMPTY
             )
@@ -67,7 +73,7 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
                 Entry(
                     date=context.period(degree.period),
                     title=rich(degree.degree),
-                    organisation=rich(institution.name),
+                    organisation=parse_markup(institution.name),
                     location=institution.location,
                     note=degree.distinction,
                     body=join([summary, thesis, supervisors], ParagraphBreak()),

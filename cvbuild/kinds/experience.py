@@ -6,10 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Entry
-from cvbuild.fields import LabeledText, Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
+from cvbuild.fields import LabeledText, Model, NonEmpty, Periods, SectionBase, Text
+from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, source_of
 from cvbuild.richtext import EMPTY, ParagraphBreak, Rich, italic, join, parse_markup, rich
 
 
@@ -20,7 +19,7 @@ class StaffCount(Model):
 
 class Role(Model):
     title: NonEmpty
-    period: PeriodField
+    period: Periods
     summary: Text | None = None
     staff: list[StaffCount] = []
     blocks: list[LabeledText] = Field([], description="E.g. 'Research', 'Teaching'.")
@@ -28,7 +27,7 @@ class Role(Model):
 
 
 class Employer(Model):
-    name: NonEmpty
+    name: Text
     location: str = ""
     roles: list[Role] = Field(min_length=1)
 
@@ -39,13 +38,13 @@ class ExperienceSection(SectionBase):
 
 
 def _latest(employer: Employer) -> tuple[int, int, int]:
-    return max(role.period.sort_key for role in employer.roles)
+    return max(newest(role.period) for role in employer.roles)
 
 
 def trim(section: ExperienceSection, keep: Filter) -> ExperienceSection:
     employers = []
     for employer in section.employers:
-        roles = [r for r in employer.roles if keep.wanted(r.period.last_year, r.selected)]
+        roles = [r for r in employer.roles if keep.wanted(last_year(r.period), r.selected)]
         if keep.rules.brief:
             roles = [r.model_copy(update={"blocks": [], "staff": []}) for r in roles]
         if roles:
@@ -65,9 +64,9 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
             summary = parse_markup(role.summary) if role.summary else EMPTY
             blocks.append(
                 Entry(
-                    date=context.period(role.period),
+                    date=context.periods(role.period),
                     title=rich(role.title),
-                    organisation=rich(employer.name),
+                    organisation=parse_markup(employer.name),
                     location=employer.location,
                     body=join([summary, staff, *labelled], ParagraphBreak()),
                     source=source_of(role),

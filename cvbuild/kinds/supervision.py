@@ -4,22 +4,56 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cvbuild.document import Block, Group, Item
-from cvbuild.fields import Model, NonEmpty, Periods, SectionBase
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import bold, rich
+from cvbuild.fields import Model, NonEmpty, Periods, SectionBase, Text
+from cvbuild.kinds.base import Context, Filter, SectionKind, source_of, tidy
+from cvbuild.richtext import EMPTY, bold, join, parse_markup, rich
 
 SupervisionLevel = Literal["postdoc", "phd", "master", "bachelor", "guest"]
+SupervisionRole = Literal[
+    "supervisor", "co-supervisor", "chair", "member", "external examiner", "committee"
+]
+# The roles in which you supervised the person; the others are committee work (`compact`
+# counts them apart).
+SUPERVISING = ("supervisor", "co-supervisor")
+_ROLE_WORDS = {
+    "co-supervisor": "co_supervision",
+    "chair": "role_chair",
+    "member": "role_member",
+    "committee": "role_member",
+    "external examiner": "role_examiner",
+}
 
 
 class Supervisee(Model):
     name: NonEmpty
-    institution: NonEmpty
+    institution: Text
     period: Periods
-    topic: NonEmpty
-    co_supervision: bool = False
+    topic: Text | None = None
+    role: SupervisionRole = Field(
+        "supervisor",
+        description="supervisor, co-supervisor, or a committee role: chair, member, external "
+        "examiner, committee (not counted as supervised by `compact`).",
+    )
+    co_supervision: bool = Field(False, description="The same as role: co-supervisor.")
+    outcome: Text | None = Field(
+        None, description="Where they went, e.g. 'now Assistant Professor at X'."
+    )
+
+    @model_validator(mode="after")
+    def _one_role(self) -> Supervisee:
+        if self.co_supervision and self.role != "supervisor":
+            raise ValueError(
+                f"co_supervision: true means role: co-supervisor, but role is {self.role!r}; "
+                "write only `role:`"
+            )
+        return self
+
+    @property
+    def supervised(self) -> bool:
+        return self.role in SUPERVISING
 
     @property
     def is_current(self) -> bool:
@@ -29,6 +63,7 @@ class Supervisee(Model):
 class SupervisionGroup(Model):
     title: NonEmpty
     level: SupervisionLevel
+    note: Text | None = None
     people: list[Supervisee] = Field(min_length=1)
 
 
@@ -55,29 +90,42 @@ def compose(section: SupervisionSection, context: Context) -> list[Block]:
         return _compact(section, context)
     blocks: list[Block] = []
     for group in section.groups:
-        blocks.append(Group(group.title, source=source_of(group)))
+        note = parse_markup(group.note) if group.note else EMPTY
+        blocks.append(Group(group.title, note, source=source_of(group)))
         for person in group.people:
-            periods = ", ".join(context.period(p) for p in person.period)
-            where = ", ".join(
-                p
-                for p in (
-                    person.institution,
-                    context.word("co_supervision") if person.co_supervision else "",
-                )
-                if p
+            role = "co-supervisor" if person.co_supervision else person.role
+            where = join(
+                [
+                    parse_markup(person.institution),
+                    rich(context.word(_ROLE_WORDS[role])) if role in _ROLE_WORDS else EMPTY,
+                ],
+                ", ",
             )
-            text = rich(bold(person.name), f" ({where}). {person.topic}")
-            blocks.append(Item(periods, text, source_of(person)))
+            text = tidy(
+                rich(
+                    bold(person.name),
+                    " (",
+                    where,
+                    ")",
+                    rich(". ", parse_markup(person.topic)) if person.topic else EMPTY,
+                    rich(". ", parse_markup(person.outcome)) if person.outcome else EMPTY,
+                )
+            )
+            blocks.append(Item(context.periods(person.period), text, source_of(person)))
     return blocks
 
 
 def _compact(section: SupervisionSection, context: Context) -> list[Block]:
     """Per group how many were supervised to the end and how many still are, in words; the
-    current PhD students by name."""
+    current PhD students by name. Committee roles (chair, member, examiner) are not
+    supervision and are not counted."""
     blocks: list[Block] = []
     for group in section.groups:
-        current = [person.name for person in group.people if person.is_current]
-        done = len(group.people) - len(current)
+        people = [p for p in group.people if p.supervised]
+        if not people:
+            continue
+        current = [person.name for person in people if person.is_current]
+        done = len(people) - len(current)
         counts = ", ".join(
             f"{number} {context.word(word)}"
             for number, word in ((done, "completed"), (len(current), "ongoing"))

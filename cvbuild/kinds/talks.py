@@ -10,15 +10,21 @@ from cvbuild.dates import Date
 from cvbuild.document import Block, Group, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text, Url
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import LineBreak, italic, link, parse_markup, rich
+from cvbuild.richtext import EMPTY, LineBreak, italic, link, parse_markup, rich
 
 
 class Talk(Model):
-    title: NonEmpty
+    title: str = Field("", description="Leave out for talks listed by event only.")
     date: Date
     event: Text
-    kind: str = Field("", description="E.g. 'invited talk', 'keynote'.")
+    kind: str = Field("", description="E.g. 'invited talk', 'keynote', 'poster'.")
     url: Url | None = None
+    co_authors: list[NonEmpty] = Field(
+        [],
+        description="Everyone who gave or wrote it, in order, you included ('Ada Lovelace' or "
+        "'Lovelace, A.'); your name is highlighted by the bibliography's owner_names.",
+    )
+    selected: bool = False
 
 
 class TalkGroup(Model):
@@ -35,7 +41,7 @@ class TalksSection(SectionBase):
 def trim(section: TalksSection, keep: Filter) -> TalksSection:
     groups = []
     for group in section.groups:
-        recent = [t for t in group.talks if keep.recent(t.date.year)]
+        recent = [t for t in group.talks if keep.wanted(t.date.year, t.selected)]
         talks = keep.cap(recent, lambda t: t.date.sort_key)
         if talks:
             groups.append(group.model_copy(update={"talks": talks}))
@@ -50,8 +56,16 @@ def compose(section: TalksSection, context: Context) -> list[Block]:
             blocks.append(Item("", italic(parse_markup(group.note)), source_of(group)))
         for talk in group.talks:
             kind = f" ({talk.kind})" if talk.kind else ""
-            title = link(talk.url, context.locale.quoted(talk.title))
-            text = rich(title, ".", LineBreak(), parse_markup(talk.event), kind)
+            authors = (
+                rich(f" {context.word('together_with')} ", context.owner_marked(talk.co_authors))
+                if talk.co_authors
+                else EMPTY
+            )
+            if talk.title:
+                title = link(talk.url, context.locale.quoted(talk.title))
+                text = rich(title, authors, ".", LineBreak(), parse_markup(talk.event), kind)
+            else:
+                text = rich(link(talk.url, parse_markup(talk.event)), kind, authors)
             blocks.append(Item(context.date(talk.date), text, source_of(talk)))
     return blocks
 

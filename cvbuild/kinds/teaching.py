@@ -10,7 +10,7 @@ from cvbuild.dates import TermField
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import EMPTY, LineBreak, bold, italic, parse_markup, rich
+from cvbuild.richtext import EMPTY, LineBreak, bold, parse_markup, rich
 
 
 class Course(Model):
@@ -26,7 +26,6 @@ class TeachingTerm(Model):
 
 class TeachingSection(SectionBase):
     kind: Literal["teaching"]
-    note: Text | None = None
     terms: list[TeachingTerm] = Field(min_length=1)
 
 
@@ -36,7 +35,7 @@ def trim(section: TeachingSection, keep: Filter) -> TeachingSection:
 
 
 def compose(section: TeachingSection, context: Context) -> list[Block]:
-    blocks: list[Block] = [Item("", italic(parse_markup(section.note)))] if section.note else []
+    blocks: list[Block] = []  # (the section's note is printed by cvbuild.compose)
     for term in section.terms:
         for index, course in enumerate(term.courses):
             kind = f" ({course.kind})" if course.kind else ""
