@@ -8,6 +8,7 @@ Cyrillic and other letters (the build switches to LuaLaTeX).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -59,8 +60,10 @@ def _normal(text: str) -> str:
 
 
 def _round_trip(tmp_path: Path, phrases: list[str]) -> tuple[str, str]:
+    # An award's name takes markup (**bold**, [link](url)): a backslash keeps * [ ] ( ) \
+    # literal; its rank is plain text.
     awards = [
-        {"name": name, "rank": rank, "year": 2000}
+        {"name": re.sub(r"([\\*\[\]()])", r"\\\1", name), "rank": rank, "year": 2000}
         for name, rank in zip(phrases[::2], phrases[1::2], strict=True)
     ]
     sections = {"sections": [{"id": "a", "kind": "awards", "title": "Awards", "awards": awards}]}
