@@ -35,7 +35,7 @@ test: test-deps
 # that fail, so a test that compiles without its `tex` mark shows up here).
 test-fast: deps
 	$(BIN)/ruff check cvbuild tests bench
-	$(BIN)/pytest -q -m "not tex"
+	$(BIN)/pytest -q -m "not tex and not slow"
 
 typecheck: deps
 	$(BIN)/mypy

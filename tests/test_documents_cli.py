@@ -28,11 +28,13 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_every_variant_in_every_format(written: Path) -> None:
     names = sorted(p.name for p in written.iterdir())
     assert names == sorted(f"{v}.{s}" for v in ("full", "full-de", "short") for s in FORMATS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_own_files_are_replaced_others_need_force_inputs_never(suffix: str, tmp_path: Path) -> None:
     content = copy_seed(tmp_path)

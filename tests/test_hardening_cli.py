@@ -357,6 +357,7 @@ def test_watch_interval_bounds_are_accepted() -> None:
         interval.convert("nan", None, None)
 
 
+@pytest.mark.slow
 def test_watch_ignores_editor_files_and_keeps_watching(tmp_path: Path) -> None:
     """Content that fails validation at once: watch's rounds run without TeX."""
     content = make_content(tmp_path, SECTIONS.replace("kind: bio", "kind: biography"))
