@@ -1,8 +1,8 @@
 """The one way user text enters LaTeX.
 
-`escape(text)` makes any supported string print literally; `markup(text)` additionally turns the
-small inline markup of text fields (**bold**, *italic*, [text](url)) into LaTeX, escaping
-everything else. Which characters can be printed at all is `cvbuild.repertoire`'s business.
+`escape(text)` makes any supported string print literally; the LaTeX writer escapes every leaf
+of rich text (`cvbuild.richtext`: the markup of text fields, parsed) with `escape_inline`.
+Which characters can be printed at all is `cvbuild.repertoire`'s business.
 """
 
 from __future__ import annotations
@@ -176,55 +176,3 @@ def _xmp_token(match: re.Match[str]) -> str:
     if token.startswith("\\"):
         return r"\backslash\space " if token.endswith(" ") else r"\backslash "
     return "\\" + token
-
-
-# --------------------------------------------------------------------------- inline markup
-
-# *italic*: stars that hug a word, not a lone '2*3*4' or 'a * b'.
-_ITALIC = r"(?<![*\w])\*(?P<italic>[^*\s](?:[^*]*?[^*\s])?)\*(?![*\w])"
-
-_MARKUP = re.compile(
-    r"(?P<esc>\\[*\[\]\\()])"
-    r"|\*\*(?P<bold>.+?)\*\*"
-    rf"|{_ITALIC}"
-    r"|\[(?P<text>[^\]]+)\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)",
-    re.DOTALL,
-)
-
-
-def markup(text: str) -> str:
-    """Text with **bold**, *italic* and [text](url) → LaTeX; anything else escaped.
-
-    A backslash before * [ ] ( ) \\ keeps that character literal.
-    """
-    text = unicodedata.normalize("NFC", text)
-    paragraphs = re.split(r"\n\s*\n", text.strip())
-    return PARAGRAPH_BREAK.join(_markup_run(_fold_spaces(p)) for p in paragraphs)
-
-
-def _markup_run(text: str) -> str:
-    out: list[str] = []
-    position = 0
-    for match in _MARKUP.finditer(text):
-        out.append(_escape_run(text[position : match.start()]))
-        position = match.end()
-        if match["esc"]:
-            out.append(_escape_run(match["esc"][1]))
-        elif match["bold"] is not None:
-            out.append(r"\textbf{" + _markup_run(match["bold"]) + "}")
-        elif match["italic"] is not None:
-            out.append(r"\emph{" + _markup_run(match["italic"]) + "}")
-        else:
-            out.append(
-                r"\href{" + escape_url(match["url"]) + "}{" + _markup_run(match["text"]) + "}"
-            )
-    out.append(_escape_run(text[position:]))
-    return "".join(out)
-
-
-def plain(text: str) -> str:
-    """The text a reader sees from marked-up text (for checks and PDF metadata)."""
-    text = re.sub(r"\[([^\]]+)\]\([^)\s]+\)", r"\1", text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    text = re.sub(_ITALIC, r"\g<italic>", text)
-    return re.sub(r"\\([*\[\]\\()])", r"\1", text)
