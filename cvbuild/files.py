@@ -92,3 +92,19 @@ def _staged(target: Path, write: Callable[[BinaryIO], object], durable: bool) ->
         discard(temporary)
         raise
     return temporary
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words ("a named pipe (FIFO)"); "" for a
+    regular file. Reading a pipe waits forever and replacing a device loses it: both ask."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"

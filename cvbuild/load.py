@@ -33,6 +33,7 @@ from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from cvbuild import models
 from cvbuild.errors import InputError, Problem, shown
 from cvbuild.fields import LANGUAGE_TAG, ContentError, Gap, Located, Location, Model
+from cvbuild.files import file_kind
 from cvbuild.repertoire import unprintable
 
 # Far beyond any CV (the shipped one has about 1,700 values, 24,000 characters of text and
@@ -78,7 +79,7 @@ def content_files(content_dir: Path) -> list[Path]:
         if not stat.S_ISREG(mode):
             problems.append(
                 Problem(
-                    f"{_file_kind(mode)}, not a file: cvbuild reads only regular files; "
+                    f"{file_kind(mode)}, not a file: cvbuild reads only regular files; "
                     "remove it or rename it so that it does not end in .yaml",
                     path,
                 )
@@ -367,20 +368,8 @@ def read_regular_file(path: Path) -> bytes:
     with os.fdopen(descriptor, "rb") as handle:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
-            raise OSError(0, f"{_file_kind(mode)}, not a regular file", str(path))
+            raise OSError(0, f"{file_kind(mode)}, not a regular file", str(path))
         return handle.read()
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "a special file"
 
 
 # What the YAML specification allows in a file; anything else (NUL, BEL, ESC, ...) is refused.
@@ -546,7 +535,7 @@ def checked_path(
     except OSError as error:
         return path, f"cannot read the {what} {path} ({error.strerror})"
     if not stat.S_ISREG(mode):
-        return path, f"{what} {path} is {_file_kind(mode)}, not a file"
+        return path, f"{what} {path} is {file_kind(mode)}, not a file"
     return path, ""
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvbuild.errors import CvbuildError, OutputError
+from cvbuild.files import file_kind
 from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
 
 TEX_MANIFEST = ".cvbuild-tex.json"  # what `cvbuild tex` wrote into a folder, with hashes
@@ -81,20 +82,8 @@ def not_a_file(target: Path) -> Refusal | None:
             "links, name the file itself",
             False,
         )
-    kind = _special_kind(info.st_mode)
+    kind = file_kind(info.st_mode)
     return Refusal(target, f"it is {kind}, not a regular file", False) if kind else None
-
-
-def _special_kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "" if stat.S_ISREG(mode) else "not a regular file"
 
 
 def _identities(paths: Iterable[Path]) -> dict[tuple[int, int], Path]:
