@@ -151,9 +151,13 @@ class Publication:
         return (self.year, self.month, self.day)
 
 
-def load_publications(spec: Bibliography, content_dir: Path) -> tuple[Publication, ...]:
+def load_publications(
+    spec: Bibliography, content_dir: Path, allow_outside: bool | None = None
+) -> tuple[Publication, ...]:
     """All entries of the bibliography's files, checked and categorised, newest first."""
-    paths, problems = bib_paths(spec, content_dir)  # inside the content folder, regular files
+    paths, problems = bib_paths(
+        spec, content_dir, allow_outside
+    )  # inside the content folder, regular files
     publications: list[Publication] = []
     seen: dict[str, tuple[str, Path, int]] = {}  # folded key -> (key, file, line)
     owners = [_parse_name(n) for n in spec.owner_names]

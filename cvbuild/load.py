@@ -539,14 +539,18 @@ def checked_path(
     return path, ""
 
 
-def bib_paths(spec: models.Bibliography, content_dir: Path) -> tuple[list[Path], list[Problem]]:
+def bib_paths(
+    spec: models.Bibliography, content_dir: Path, allow_outside: bool | None = None
+) -> tuple[list[Path], list[Problem]]:
     """The .bib files to read, each checked as `checked_path` does; problems name the YAML
-    position of the file's entry in `bibliography.files`."""
+    position of the file's entry in `bibliography.files`. `allow_outside` is the content's
+    setting when the caller has it (else it is read from the YAML, only if needed)."""
     context = _Content(content_dir)
+    allows = context.allows_outside if allow_outside is None else lambda: allow_outside
     paths: list[Path] = []
     found: list[tuple[Location, str]] = []
     for index, written in enumerate(spec.files):
-        path, message = checked_path(content_dir, written, ".bib file", context.allows_outside)
+        path, message = checked_path(content_dir, written, ".bib file", allows)
         if message:
             found.append((("bibliography", "files", index), message))
         else:

@@ -97,7 +97,8 @@ def _load(content_dir: Path, build_dirs: list[Path]) -> Loaded:
     seen = cache.before_reading(content_dir, build_dirs)
     cv = load_cv(content_dir)
     seen = seen.and_also(list(_other_inputs(cv, content_dir)))
-    publications = load_publications(cv.bibliography, content_dir) if cv.bibliography else ()
+    allow = cv.settings.allow_outside_paths
+    publications = load_publications(cv.bibliography, content_dir, allow) if cv.bibliography else ()
     return Loaded(cv, publications, seen)
 
 
