@@ -75,7 +75,12 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         metadata=_metadata(selection, locale),
         locale=locale,
         layout=Layout(
-            settings.style, settings.color, settings.font_size, settings.paper, settings.pdf_a
+            settings.style,
+            settings.color,
+            settings.font_size,
+            settings.paper,
+            settings.pdf_a,
+            settings.margins,
         ),
         footer=footer,
     )

@@ -151,6 +151,10 @@ class Settings(Model):
     color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
     font_size: Literal[10, 11, 12] = 11
     paper: Literal["a4", "letter"] = "a4"
+    margins: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(cm|mm|in)$")] = Field(
+        "2cm",
+        description="Page margins, e.g. '2cm', '25mm', '1in' (the footer sits in the bottom one).",
+    )
     as_of: Date | None = Field(
         None,
         description="Date of the CV, printed in footers and used as the PDF's time stamp; "

@@ -83,7 +83,7 @@ def write(document: doc.Document) -> RenderedProject:
     references = document.references
     if references:
         preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
-    latex_document.append(NoEscape(r"\makecvtitle"))
+    latex_document.append(NoEscape(r"\cvbuildmaketitle"))
     for section in document.sections:
         latex_document.extend(NoEscape(line) for line in _section(section))
     # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
@@ -125,6 +125,8 @@ def _document(document: doc.Document) -> LatexDocument:
     preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
     if layout.pdf_a:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
+    preamble.append(NoEscape(rf"\cvbuildmargins{{{layout.margins}}}"))
+    preamble.extend(NoEscape(rf"\cvbuildhint{{{escape(label)}}}") for label in _hints(document))
     word = document.locale.word
     preamble.append(
         NoEscape(
@@ -135,6 +137,19 @@ def _document(document: doc.Document) -> LatexDocument:
         )
     )
     return latex_document
+
+
+def _hints(document: doc.Document) -> list[str]:
+    """The labels that size the date column: every date and dated label, the widest first few
+    (by length) so the preamble stays short; skill names and other words do not widen it."""
+    labels = set()
+    for section in document.sections:
+        for block in section.blocks:
+            if isinstance(block, doc.Entry) and block.date:
+                labels.add(block.date)
+            elif isinstance(block, doc.Item) and any(c.isdigit() for c in block.label):
+                labels.add(block.label)
+    return sorted(labels, key=lambda label: (-len(label), label))[:12]
 
 
 # moderncv's names for the profile networks it has an entry for; others are 'homepage'.
