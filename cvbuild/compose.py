@@ -34,7 +34,7 @@ from cvbuild.select import Selection
 
 def locale_of(settings: models.Settings) -> Locale:
     """The content's language, with the words `settings.labels` overrides."""
-    locale = locale_for(settings.language)
+    locale = locale_for(settings.language).with_date_style(settings.date_style)
     return locale.with_words(settings.labels.model_dump(exclude_none=True))
 
 

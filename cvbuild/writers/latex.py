@@ -235,7 +235,7 @@ def _table(table: doc.Table) -> list[str]:
     )
     lines = [rf"\cvbuilditem{{}}{{{body}}}"]
     if table.caption:
-        lines.append(rf"\cvbuilditem{{}}{{\small{latex(table.caption)}}}")
+        lines.append(rf"\cvbuilditem{{}}{{{latex(table.caption)}}}")
     return lines
 
 
