@@ -164,6 +164,27 @@ _SOCIAL = {
 }
 
 
+# How a network names itself: a user name alone does not say where it lives (GitHub and
+# LinkedIn were both just "sebastian-lapuschkin" behind cryptic letters).
+_NETWORK_NAMES = {
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "linkedin": "LinkedIn",
+    "orcid": "ORCID",
+    "researchgate": "ResearchGate",
+    "twitter": "Twitter",
+    "google_scholar": "Google Scholar",
+}
+
+
+def _profile_text(profile: doc.ProfileLink) -> str:
+    """'GitHub: name' for a user name; a label that already says it (Google Scholar) alone."""
+    name = _NETWORK_NAMES.get(profile.network)
+    if name is None or name.casefold() in profile.shown.casefold():
+        return profile.shown
+    return f"{name}: {profile.shown}"
+
+
 def _header(header: doc.Header) -> list[str]:
     lines = [rf"\name{{{escape(header.given_names)}}}{{{escape(header.family_name)}}}"]
     if header.title:
@@ -182,7 +203,7 @@ def _header(header: doc.Header) -> list[str]:
     for profile in header.profiles:
         network = _SOCIAL.get(profile.network, "homepage")
         target = escape_url(profile.url.removeprefix("https://").removeprefix("http://"))
-        lines.append(rf"\social[{network}][{target}]{{{escape(profile.shown)}}}")
+        lines.append(rf"\social[{network}][{target}]{{{escape(_profile_text(profile))}}}")
     if header.extras:
         lines.append(r"\extrainfo{" + r"\newline ".join(latex(e) for e in header.extras) + "}")
     if header.headline:
