@@ -61,22 +61,39 @@ MIN_FILL = 0.8
 
 
 @dataclass(frozen=True)
-class _Line:
+class Line:
     page: int
     top: float  # distance from the page's top edge, pt
     text: str
 
 
-def layout_warnings(pdf: Path, headings: list[str], margin_pt: float) -> list[str]:
+def layout_warnings(
+    pdf: Path, headings: list[str], margin_pt: float, bottom_pt: float | None = None
+) -> list[str]:
     """Read the PDF back and name layout defects a reader would see: a heading as the last line
     of a page (its first entry on the next), a page before the last that is nearly empty.
     `headings` are the section, group and publication-list titles as printed."""
-    pages = _page_lines(pdf, margin_pt)
+    bottom = margin_pt if bottom_pt is None else bottom_pt
+    return page_warnings(_page_lines(pdf, bottom), headings, margin_pt, bottom)
+
+
+def page_warnings(
+    pages: list[tuple[float, list[Line]]],
+    headings: list[str],
+    margin_pt: float,
+    bottom_pt: float | None = None,
+) -> list[str]:
+    """The rules of `layout_warnings` on pages already read: (height, lines top to bottom)."""
+    bottom = margin_pt if bottom_pt is None else bottom_pt
     warnings = []
     wanted = {_squash(h): h for h in headings if h.strip()}
+    section = ""  # the heading the text at a page's end belongs to
     for number, (height, lines) in enumerate(pages, start=1):
         if not lines:
             continue
+        for line in lines:
+            section = wanted.get(_squash(line.text), section)
+        where = f" in '{section}'" if section else ""
         last = lines[-1]
         if _squash(last.text) in wanted:
             warnings.append(
@@ -84,12 +101,12 @@ def layout_warnings(pdf: Path, headings: list[str], margin_pt: float) -> list[st
                 "page; its first entry starts on the next page"
             )
         if number < len(pages):
-            area = height - 2 * margin_pt
+            area = height - margin_pt - bottom
             fill = (last.top - margin_pt) / area if area > 0 else 1.0
-            if fill < MIN_FILL:
+            if round(fill, 3) < MIN_FILL:
                 warnings.append(
-                    f"page {number}: only {fill:.0%} filled (before '{_first_words(last.text)}' "
-                    "moved to the next page)"
+                    f"page {number}: only {fill:.0%} filled{where} (it ends with "
+                    f"'{_first_words(last.text)}'; what follows did not fit)"
                 )
     return warnings
 
@@ -103,7 +120,7 @@ def _first_words(text: str) -> str:
     return " ".join(words[:6]) + (" ..." if len(words) > 6 else "")
 
 
-def _page_lines(pdf: Path, margin_pt: float) -> list[tuple[float, list[_Line]]]:
+def _page_lines(pdf: Path, bottom_pt: float) -> list[tuple[float, list[Line]]]:
     """Each page's height and its lines of text inside the text block (the footer, which
     sits in the bottom margin, left out), top to bottom."""
     from pypdf import PdfReader  # imported here: only builds that check the layout need it
@@ -112,14 +129,14 @@ def _page_lines(pdf: Path, margin_pt: float) -> list[tuple[float, list[_Line]]]:
     for index, page in enumerate(PdfReader(pdf).pages):
         height = float(page.mediabox.height)
         fragments = _fragments(page, height)
-        lines: list[_Line] = []
+        lines: list[Line] = []
         for top, _x, text in sorted(fragments):
-            if top > height - margin_pt + 2:  # the footer
+            if top > height - bottom_pt + 2:  # the footer
                 continue
             if lines and abs(lines[-1].top - top) < 3:
-                lines[-1] = _Line(index + 1, lines[-1].top, lines[-1].text + " " + text)
+                lines[-1] = Line(index + 1, lines[-1].top, lines[-1].text + " " + text)
             else:
-                lines.append(_Line(index + 1, top, text))
+                lines.append(Line(index + 1, top, text))
         result.append((height, lines))
     return result
 

@@ -303,9 +303,10 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
         pdf_report = _stage(
             progress, "check", lambda: check_pdf(result.pdf, result.pages, selection)
         )
-        for warning in layout_warnings(
-            result.pdf, document_headings(document), length_pt(document.layout.margins)
-        ):
+        margin = length_pt(document.layout.margins)
+        # casual's contact footer takes 1 cm more of the bottom margin (latex/cvbuild.sty)
+        bottom = margin + (length_pt("1cm") if document.layout.style == "casual" else 0)
+        for warning in layout_warnings(result.pdf, document_headings(document), margin, bottom):
             report(f"warning: {options.variant}: {warning}")
         pages = None
         if options.png:
