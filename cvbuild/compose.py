@@ -37,7 +37,7 @@ from cvbuild.select import Selection
 
 def locale_of(settings: models.Settings) -> Locale:
     """The content's language, with the words `settings.labels` overrides."""
-    locale = locale_for(settings.language)
+    locale = locale_for(settings.language).with_date_style(settings.date_style)
     return locale.with_words(settings.labels.model_dump(exclude_none=True))
 
 
@@ -74,7 +74,12 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         metadata=_metadata(selection, locale),
         locale=locale,
         layout=Layout(
-            settings.style, settings.color, settings.font_size, settings.paper, settings.pdf_a
+            settings.style,
+            settings.color,
+            settings.font_size,
+            settings.paper,
+            settings.pdf_a,
+            settings.margins,
         ),
         footer=footer,
     )

@@ -150,6 +150,7 @@ class Layout:
     font_size: int = 11
     paper: str = "a4"
     pdf_a: bool = True
+    margins: str = "2cm"
 
 
 @dataclass(frozen=True)

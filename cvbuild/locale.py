@@ -7,7 +7,7 @@ words can be overridden in the content (`settings.labels`). Writers never spell 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -27,6 +27,11 @@ class Locale:
     months: tuple[str, ...]
     words: MappingProxyType[str, str]
     dates: MappingProxyType[str, str]
+    # settings.date_style → the `dates` patterns that style replaces ("Jan 2021", "ISO", ...)
+    date_styles: MappingProxyType[str, MappingProxyType[str, str]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    month_names: tuple[str, ...] = ()  # full names, for the "January 2021" style
 
     def word(self, key: str) -> str:
         return self.words[key]
@@ -41,11 +46,21 @@ class Locale:
             return date.display()
         if date.month is None:
             return self.dates["year"].format(year=date.year)
-        fields = {"year": date.year, "month": date.month, "month_name": self.months[date.month - 1]}
+        fields = {
+            "year": date.year,
+            "month": date.month,
+            "month_name": self.months[date.month - 1],
+            "month_long": (self.month_names or self.months)[date.month - 1],
+        }
         if date.day is None:
             return self.dates["month"].format(**fields)
-        days = self.dates["day_join"].join(f"{d:02d}" for d in (date.day, *date.extra_days))
-        return self.dates["day"].format(day=days, **fields)
+        all_days = (date.day, *date.extra_days)
+        join = self.dates["day_join"]
+        return self.dates["day"].format(
+            day=join.join(f"{d:02d}" for d in all_days),
+            day_n=join.join(str(d) for d in all_days),
+            **fields,
+        )
 
     def period(self, period: Period) -> str:
         start = self.date(period.start)
@@ -54,6 +69,13 @@ class Locale:
         if period.end is None or period.end == period.start:
             return start
         return self.dates["range"].format(start=start, end=self.date(period.end))
+
+    def with_date_style(self, style: str) -> Locale:
+        """The same locale writing every date in one style (settings.date_style), so that a
+        CV never mixes "Jan 2021" with "2023-10-06"."""
+        if style not in self.date_styles:
+            raise KeyError(f"no date style {style!r} in the {self.language} locale")
+        return replace(self, dates=MappingProxyType({**self.dates, **self.date_styles[style]}))
 
     def with_words(self, overrides: dict[str, str]) -> Locale:
         """The same locale with some words replaced (the content's `settings.labels`)."""
@@ -90,7 +112,12 @@ def _load(language: str) -> Locale:
     words.update({str(k): str(v) for k, v in data["words"].items()})
     dates = dict(fallback.dates) if fallback else {}
     dates.update({str(k): str(v) for k, v in data.get("dates", {}).items()})
+    styles = dict(fallback.date_styles) if fallback else {}
+    for name, patterns in data.get("date_styles", {}).items():
+        styles[str(name)] = MappingProxyType({str(k): str(v) for k, v in patterns.items()})
     return Locale(
+        date_styles=MappingProxyType(styles),
+        month_names=tuple(str(m) for m in data.get("month_names", [])),
         language=str(data["language"]),
         babel=str(data["babel"]),
         quotes=(str(data["quotes"][0]), str(data["quotes"][1])),

@@ -211,6 +211,15 @@ class Settings(Model):
     color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
     font_size: Literal[10, 11, 12] = 11
     paper: Literal["a4", "letter"] = "a4"
+    margins: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(cm|mm|in)$")] = Field(
+        "2cm",
+        description="Page margins, e.g. '2cm', '25mm', '1in' (the footer sits in the bottom one).",
+    )
+    date_style: Literal["Jan 2021", "January 2021", "01/2021", "ISO"] = Field(
+        "Jan 2021",
+        description="How every date of the CV is written (sections, header, footer, as-of "
+        "line); days follow the same style ('13 Oct 2023', '13/10/2023', '2023-10-13').",
+    )
     as_of: Date | None = Field(
         None,
         description="Date of the CV, printed in footers and used as the PDF's time stamp; "

@@ -27,7 +27,7 @@ from cvbuild.bibliography import (
     link_warnings,
     load_publications,
 )
-from cvbuild.check import check_pdf
+from cvbuild.check import check_pdf, document_headings, layout_warnings, length_pt
 from cvbuild.compile import (
     build_lock,
     compile_project,
@@ -345,6 +345,11 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
         pdf_report = _stage(
             progress, "check", lambda: check_pdf(result.pdf, result.pages, selection)
         )
+        margin = length_pt(document.layout.margins)
+        # casual's contact footer takes 1 cm more of the bottom margin (latex/cvbuild.sty)
+        bottom = margin + (length_pt("1cm") if document.layout.style == "casual" else 0)
+        for warning in layout_warnings(result.pdf, document_headings(document), margin, bottom):
+            report(f"warning: {options.variant}: {warning}")
         pages = None
         if options.png:
             pages = _stage(

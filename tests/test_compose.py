@@ -126,7 +126,7 @@ def test_brief_experience_has_no_texts() -> None:
 
 def test_footer_and_metadata_use_locale_words() -> None:
     document = shipped("full")
-    assert document.footer == "Sebastian Lapuschkin · As of 2023-10-13"
+    assert document.footer == "Sebastian Lapuschkin · As of 13 Oct 2023"
     assert document.metadata.title == "Curriculum Vitae — Sebastian Lapuschkin"
 
 

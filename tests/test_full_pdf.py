@@ -49,18 +49,18 @@ SAMPLES = {
     "patents": ["EP 4001902 A1", "EP 3991102 A1", "US 2022/0114455 A1", "WO 2020/260656 A1",
                 "CN 107636693", "EP 3271863", "JP 6725547", "KR 102130162", "CA 2979579",
                 "RU 2703343", "BR 112017019821", "US 20180018553 A1", "WO 2016150472 A1",
-                "Relevancy Assessment for Artificial Neural Networks", "granted 2022-01-11",
-                "published 2016-09-29"],
-    "talks": ["Explaining AI with Concept Relevance Propagation", "2023-10-06",
+                "Relevancy Assessment for Artificial Neural Networks", "CN 107636693 (granted)",
+                "29 Sep 2016"],
+    "talks": ["Explaining AI with Concept Relevance Propagation", "6 Oct 2023",
               "4th Japanese-American-German Frontiers of Science (JAGFOS) Symposium",
               "Zukünftige Trends in der KI und Einsatzmöglichkeiten im Bauwesen", "IDA Retreat",
-              "2014-09-10", "excludes internal/confidential events"],
+              "10 Sep 2014", "excludes internal/confidential events"],
     "lectures": ["Invited Lectures", "Individual Lectures as Parts of Seminars and Workshops",
                  "Human-Understandable Explanations through Concept Relevance Propagation",
-                 "2021-12-13/14/16", "Neuronale Netze mit LRP (richtig) erklären", "Aug 2020",
+                 "13/14/16 Dec 2021", "Neuronale Netze mit LRP (richtig) erklären", "Aug 2020",
                  "SIMULA Summer School on Smart cities for a Sustainable Energy Future"],
     "impact": ["Summary of Scientific Impact", "Since 2018", "12117", "11660", "h-index",
-               "i10-index", "per Google Scholar", "2023-10-13"],
+               "i10-index", "per Google Scholar", "13 Oct 2023"],
     "publications": ["Journal Articles", "Contributions to Conference Proceedings and Workshops",
                      "Book Chapters", "Preprints",
                      "From attribution maps to human-understandable explanations through Concept Relevance Propagation",
@@ -122,7 +122,8 @@ def test_newest_publication_first(full_pdf: BuiltPdf) -> None:
 
 
 def test_publication_count_is_computed_from_the_bib(full_pdf: BuiltPdf) -> None:
-    assert re.search(r"#\s*Publications\s+58\s+43", full_pdf.text)
+    # the main column read line by line (pdftotext's reading order splits the table's columns)
+    assert re.search(r"#\s*Publications\s+58\s+43", full_pdf.main)
 
 
 def test_footer_shows_page_x_of_y_and_as_of_date(full_pdf: BuiltPdf) -> None:
@@ -130,4 +131,4 @@ def test_footer_shows_page_x_of_y_and_as_of_date(full_pdf: BuiltPdf) -> None:
     assert pages > 4
     for number in (1, pages):
         assert f"Page {number} of {pages}" in full_pdf.text
-    assert full_pdf.text.count("As of 2023-10-13") == pages
+    assert full_pdf.text.count("As of 13 Oct 2023") == pages

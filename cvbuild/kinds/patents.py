@@ -48,10 +48,13 @@ def compose(section: PatentsSection, context: Context) -> list[Block]:
         blocks.append(Item("", bold(family.title), source_of(family)))
         for doc in family.documents:
             number = " ".join(p for p in (doc.office, doc.number, doc.kind_code) if p)
-            text = (
-                f"{number} {context.locale.quoted(doc.title)} "
-                f"({status[doc.status]} {context.date(doc.date)})"
+            # The date stands in the label column; the title only where it differs from the
+            # family's (a translation, another wording), so nothing is printed twice.
+            same = (
+                " ".join(doc.title.split()).casefold() == " ".join(family.title.split()).casefold()
             )
+            title = "" if same else f" {context.locale.quoted(doc.title)}"
+            text = f"{number}{title} ({status[doc.status]})"
             blocks.append(Item(context.date(doc.date), rich(text), source_of(doc)))
     return blocks
 

@@ -84,7 +84,7 @@ def write(document: doc.Document) -> RenderedProject:
     references = document.references
     if references:
         preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
-    latex_document.append(NoEscape(r"\makecvtitle"))
+    latex_document.append(NoEscape(r"\cvbuildmaketitle"))
     for section in document.sections:
         latex_document.extend(NoEscape(line) for line in _section(section))
     # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
@@ -133,6 +133,8 @@ def _document(document: doc.Document) -> LatexDocument:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
         subject = pdf_string(document.metadata.subject)
         preamble.append(NoEscape(rf"\cvbuildpdfsubject{{{subject}}}"))
+    preamble.append(NoEscape(rf"\cvbuildmargins{{{layout.margins}}}"))
+    preamble.extend(NoEscape(rf"\cvbuildhint{{{escape(label)}}}") for label in _hints(document))
     word = document.locale.word
     preamble.append(
         NoEscape(
@@ -145,6 +147,19 @@ def _document(document: doc.Document) -> LatexDocument:
     return latex_document
 
 
+def _hints(document: doc.Document) -> list[str]:
+    """The labels that size the date column: every date and dated label, the widest first few
+    (by length) so the preamble stays short; skill names and other words do not widen it."""
+    labels = set()
+    for section in document.sections:
+        for block in section.blocks:
+            if isinstance(block, doc.Entry) and block.date:
+                labels.add(block.date)
+            elif isinstance(block, doc.Item) and any(c.isdigit() for c in block.label):
+                labels.add(block.label)
+    return sorted(labels, key=lambda label: (-len(label), label))[:12]
+
+
 # moderncv's names for the profile networks it has an entry for; others are 'homepage'.
 _SOCIAL = {
     "github": "github",
@@ -155,6 +170,27 @@ _SOCIAL = {
     "twitter": "twitter",
     "google_scholar": "googlescholar",
 }
+
+
+# How a network names itself: a user name alone does not say where it lives (GitHub and
+# LinkedIn were both just "sebastian-lapuschkin" behind cryptic letters).
+_NETWORK_NAMES = {
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "linkedin": "LinkedIn",
+    "orcid": "ORCID",
+    "researchgate": "ResearchGate",
+    "twitter": "Twitter",
+    "google_scholar": "Google Scholar",
+}
+
+
+def _profile_text(profile: doc.ProfileLink) -> str:
+    """'GitHub: name' for a user name; a label that already says it (Google Scholar) alone."""
+    name = _NETWORK_NAMES.get(profile.network)
+    if name is None or name.casefold() in profile.shown.casefold():
+        return profile.shown
+    return f"{name}: {profile.shown}"
 
 
 def _header(header: doc.Header) -> list[str]:
@@ -175,7 +211,7 @@ def _header(header: doc.Header) -> list[str]:
     for profile in header.profiles:
         network = _SOCIAL.get(profile.network, "homepage")
         target = escape_url(profile.url.removeprefix("https://").removeprefix("http://"))
-        lines.append(rf"\social[{network}][{target}]{{{escape(profile.shown)}}}")
+        lines.append(rf"\social[{network}][{target}]{{{escape(_profile_text(profile))}}}")
     if header.extras:
         lines.append(r"\extrainfo{" + r"\newline ".join(latex(e) for e in header.extras) + "}")
     if header.headline:
@@ -231,7 +267,7 @@ def _table(table: doc.Table) -> list[str]:
     )
     lines = [rf"\cvbuilditem{{}}{{{body}}}"]
     if table.caption:
-        lines.append(rf"\cvbuilditem{{}}{{\small{latex(table.caption)}}}")
+        lines.append(rf"\cvbuilditem{{}}{{{latex(table.caption)}}}")
     return lines
 
 
