@@ -103,6 +103,7 @@ class PublicationOverride(Model):
         None, description="false for an entry whose author is a namesake of the owner."
     )
     selected: bool | None = None
+    exclude: bool = Field(False, description="true: never print this entry, and no warning.")
 
 
 class Bibliography(Model):
