@@ -86,7 +86,9 @@ _PREPRINT_VENUE = re.compile(
 _UNPUBLISHED_STATE = re.compile(
     r"submitted|in ?prep|prepublished|preprint|under review|in revision|revis", re.I
 )
-_PATENT_HINT = re.compile(r"\bpatent", re.I)
+_PATENT_HINT = re.compile(r"patent|intellectual property", re.I)
+# A title that names a patent ("US Patent 10,885,679: ...", "Patent No. ...").
+_PATENT_TITLE = re.compile(r"\b[A-Z]{2}\s+Patent\b|\bPatent\s+(App|No\b|[A-Z]{0,2}\d)")
 
 # TeX commands allowed inside .bib fields: accents, special letters, escaped characters and a
 # few text-formatting commands. Anything else (\input, \def, \catcode, \write18, ...) is refused.
@@ -604,8 +606,9 @@ def _category(entry_type: str, fields: dict[str, str]) -> PublicationCategory:
     if _PREPRINT_VENUE.search(venue) or unpublished:
         return "preprint"
     if entry_type == "misc":
-        hints = " ".join(fields.get(n, "") for n in ("publisher", "note", "howpublished", "type"))
-        if _PATENT_HINT.search(hints + " " + venue):
+        names = ("publisher", "note", "howpublished", "type", "url", "organization")
+        hints = " ".join(fields.get(n, "") for n in names)
+        if _PATENT_HINT.search(hints + " " + venue) or _PATENT_TITLE.search(fields["title"]):
             return "patent"
         if fields.get("eprint") or fields.get("archiveprefix") or fields.get("eprinttype"):
             return "preprint"
