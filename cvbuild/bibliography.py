@@ -375,7 +375,7 @@ def _library_problems(
                     f"entry skipped: duplicate key '{block.key}'; give each entry its own key",
                     path,
                     line,
-                )  # fmt: skip
+                )
             )
         elif isinstance(block, DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
@@ -429,8 +429,8 @@ def _publication(
     errors: list[Problem] = []
     skips: list[Problem] = []
     for name, message, fatal in _field_problems(fields, set(known)):
-        problem = Problem(message if fatal else f"entry skipped: {message}", path, line,
-                          field=f"{key}.{name}")  # fmt: skip
+        text = message if fatal else f"{message} (the entry is not printed)"
+        problem = Problem(text, path, line, field=f"{key}.{name}")
         (errors if fatal else skips).append(problem)
     fields = _inherit(fields, known, entry_type)
     if not _ENTRY_TYPE.fullmatch(entry_type):
@@ -452,7 +452,7 @@ def _publication(
     if missing:
         skips.append(
             Problem(
-                f"entry skipped: @{entry_type} lacks {', '.join(missing)}; add "
+                f"@{entry_type} lacks {', '.join(missing)}, so it is not printed; add "
                 f"{'it' if len(missing) == 1 else 'them'}, or set "
                 f"bibliography.overrides.{key}.exclude: true to silence this",
                 path,
@@ -464,7 +464,8 @@ def _publication(
     year, month, day, date_problem = _date(fields)
     if date_problem and "year" not in missing:
         name = "date" if fields.get("date") else ("month" if "month" in date_problem else "year")
-        skips.append(Problem(f"entry skipped: {date_problem}", path, line, field=f"{key}.{name}"))
+        text = f"{date_problem} (the entry is not printed)"
+        skips.append(Problem(text, path, line, field=f"{key}.{name}"))
     if override is not None and getattr(override, "exclude", False):
         return errors, [], None
     if errors or skips:

@@ -342,7 +342,7 @@ def _pointing_at_content(
 
 def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir: Path) -> str:
     if error.entry:
-        entry = next((p for p in publications if p.key == error.entry), None)
+        entry = next((p for p in publications if error.entry in (p.key, p.bib_key)), None)
         where = _where(entry.file, entry.line) if entry else ""
         return f"\nCaused by the .bib entry '{error.entry}'{where}: check its fields."
     if error.section:
