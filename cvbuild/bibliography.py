@@ -816,8 +816,19 @@ def same_person(candidate: Name, owner: Name) -> bool:
     braces, particles) and compatible given names ('S.', 'S', 'Sebastian' all fit 'Sebastian');
     or, for compound names that exporters split differently ("Valdez, André Calero" for
     "Calero Valdez, André"), the same full words."""
-    if not candidate.given or not owner.given:
+    if not owner.given:
         return False
+    if not candidate.given:  # Zotero's `{Botha Hugo}`: a person written as one braced name
+        words, family = _fold(candidate.family).split(), _family_core(owner.family).split()
+        if not family or len(words) > len(family) + 3:
+            return False
+        if words[: len(family)] == family:
+            rest = words[len(family) :]
+        elif words[-len(family) :] == family:
+            rest = words[: -len(family)]
+        else:
+            return False
+        return bool(rest) and same_person(Name(owner.family, " ".join(rest)), owner)
     mine, theirs = _fold(candidate.given).split(), _fold(owner.given).split()
     if not mine or not theirs:
         return False

@@ -11,6 +11,7 @@ have curly quotes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import shutil
 import subprocess
@@ -124,8 +125,8 @@ def test_every_entry_is_printed_or_named_in_a_warning(built: Built) -> None:
             if key in printed:
                 publication = printed[key]
                 assert f"keywords = {{cvbuild{publication.category}}}" in built.written_bib
-                title = re.sub(r"[^\w\s-]", " ", publication.fields["title"]).split()
-                words = [w for w in title if w.isalpha()][:3]
+                title = re.sub(r"[{}]", "", publication.fields["title"]).split()
+                words = list(itertools.takewhile(str.isalpha, title))[:3] or title[:1]
                 assert built.pdf.has(" ".join(words)), (key, words)
             elif key:
                 assert re.search(rf"warning: .*{re.escape(key)}\b", built.pdf.output), key
@@ -189,7 +190,7 @@ def test_no_exporter_noise_and_curly_quotes(built: Built) -> None:
     for noise in ["visited on", "Publisher:", "doi.org/https", "al. et", "ı\u0301", "\u0301",
                   "\\", "$", "{", "``", "''", "Windows", "C:/Users", "application/pdf"]:  # fmt: skip
         assert noise not in text, noise
-    assert not re.search(r"\ben\.|\beng\.|\benglish\.|\brussian\.", text, flags=re.I)
+    assert not re.search(r"[.,]\s+(en|eng|english|russian)\.", text, flags=re.I)
     assert "“" in text and "”" in text
     # Abstracts never reach TeX (a Zotero abstract of the file and a Cyrillic one)
     assert not built.pdf.has("The present study was designed")
@@ -207,6 +208,7 @@ def test_tex_sanitising_shows_in_the_pdf(latin: Built) -> None:
 def test_engines(latin: Built, cyrillic: Built) -> None:
     """Exporter-only fields (Greek in Zotero abstracts, α in file names) do not switch the
     Latin CV to LuaLaTeX; Cyrillic text needs it."""
+
     def fonts(path: Path) -> str:
         return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
 
