@@ -798,7 +798,7 @@ _SPECIAL_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ"
 def _fold(text: str) -> str:
     """Lower case, no accents, braces, hyphens or punctuation: letters of any script stay
     (Cyrillic and Greek names compare as themselves)."""
-    text = text.replace("{", "").replace("}", "").replace("\\-", "").lower()
+    text = text.replace("{", "").replace("}", "").replace("\\-", "").replace("\u00ad", "").lower()
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_FOLD))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[\W_\d]+", " ", text).strip()
