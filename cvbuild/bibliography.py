@@ -11,6 +11,7 @@ does not depend on biblatex's fragile name hashes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import hashlib
@@ -525,7 +526,7 @@ def _clean_fields(fields: dict[str, str]) -> dict[str, str]:
         if name in URL_FIELDS or name == "code":
             out[name] = _clean_link(name, value)
         elif name in PRINTED_FIELDS or name in NAME_FIELDS or name in CVBUILD_FIELDS:
-            text = clean(value)
+            text = clean(value, ligatures=name not in ("pages", "year", "date"))
             if name in NAME_FIELDS:
                 text = _clean_names(text)
             if name == "note":
@@ -882,6 +883,38 @@ def owner_summary(publications: tuple[Publication, ...]) -> str:
     """'owner in bold in 12 of 14 entries': how many printed entries name the owner."""
     bold = sum(1 for p in publications if p.owner_positions)
     return f"owner in bold in {bold} of {len(publications)} entries"
+
+
+def shorten_authors(publication: Publication, max_authors: int) -> Publication:
+    """The entry with at most `max_authors` authors, then "et al." (BibTeX's `others`); an
+    owner further down the list stays visible: the first N-1 authors, "…", the owner."""
+    people = publication.owner_field
+    names = split_names(publication.fields.get(people, ""))
+    if names and names[-1].strip().lower() == "others":
+        names = names[:-1]
+    if len(names) <= max_authors:
+        return publication
+    owners = [i for i in publication.owner_positions if i <= len(names)]
+    late = [i for i in owners if i > max_authors]
+    keep = [*range(1, max_authors), late[0]] if late else list(range(1, max_authors + 1))
+    shown: list[str] = []
+    positions: list[int] = []
+    previous = 0
+    for index in keep:
+        if index != previous + 1:
+            shown.append("{…}")
+        shown.append(names[index - 1])
+        if index in owners:
+            positions.append(len(shown))
+        previous = index
+    shown.append("others")
+    fields = {**publication.fields, people: " and ".join(shown)}
+    return dataclasses.replace(
+        publication,
+        fields=fields,
+        authors=tuple(_parse_name(n) for n in shown),
+        owner_positions=tuple(positions),
+    )
 
 
 def count_by_category(publications: Iterable[Publication]) -> dict[str, int]:

@@ -215,6 +215,12 @@ class PublicationRules(Model):
     since_years: int | None = Field(
         None, ge=0, description="Only entries from the last N years before the as-of date."
     )
+    max_authors: int | None = Field(
+        None,
+        ge=1,
+        description="At most this many authors per entry, then 'et al.'; the owner is always "
+        "shown (first N-1 authors, '…', the owner).",
+    )
 
     @model_validator(mode="after")
     def _caps_name_groups(self) -> PublicationRules:

@@ -187,8 +187,9 @@ MATH_MACROS = frozenset([*_GREEK, *_MATH_WORDS, *"{},;:! |_^"])
 _MACRO = re.compile(r"\\([A-Za-z]+|.)")
 
 
-def clean(value: str) -> str:
-    """A .bib text value with what exporters write translated (see the module's docstring)."""
+def clean(value: str, ligatures: bool = True) -> str:
+    """A .bib text value with what exporters write translated (see the module's docstring);
+    `ligatures=False` keeps `--` (biber reads page ranges itself)."""
     bare = value.strip().strip("{}").strip()
     if bare.startswith("\\") and bare[1:] in ADS_JOURNALS:
         return ADS_JOURNALS[bare[1:]]
@@ -197,10 +198,21 @@ def clean(value: str) -> str:
     text = "".join(
         re.sub(r"\\text\s*\{", r"\\mbox{", part)
         if part.startswith("$")
-        else re.sub(r"\\mbox\s*\{", "{", part)
+        else (_ligatures if ligatures else str)(re.sub(r"\\mbox\s*\{", "{", part))
         for part in parts
     )
     return unicodedata.normalize("NFC", text)
+
+
+# TeX's input ligatures, as the characters they print: the same on both engines (LuaLaTeX
+# with ligatures off would print `---` and `<<` as they are).
+_LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("<<", "«"), (">>", "»"))
+
+
+def _ligatures(text: str) -> str:
+    for ascii_form, char in _LIGATURES:
+        text = re.sub(r"(?<!\\)" + re.escape(ascii_form), char, text)
+    return text
 
 
 def _math_delimiters(text: str) -> str:

@@ -14,6 +14,7 @@ from cvbuild.bibliography import (
     load_publications,
     owner_summary,
     same_person,
+    shorten_authors,
 )
 from cvbuild.document import Reference
 from cvbuild.errors import InputError
@@ -389,3 +390,52 @@ def test_near_miss_warning_and_owner_count(tmp_path: Path) -> None:
     assert owner_summary(tuple(loaded)) == "owner in bold in 1 of 2 entries"
     exact = load(tmp_path, article(key="a") + article(key="b").replace("Ada", "A."))
     assert not warnings(exact)  # an initial is a form of the owner, not a near miss
+
+
+# ---------------------------------------------------------------- item 11: long author lists
+
+
+def _many(tmp_path: Path, owner_at: int, total: int = 150):  # type: ignore[no-untyped-def]
+    names = [f"Author{i}, A." for i in range(1, total + 1)]
+    names[owner_at - 1] = "Lovelace, Ada"
+    (publication,) = load(
+        tmp_path, article().replace("{Lovelace, Ada}", "{" + " and ".join(names) + "}")
+    )
+    return publication
+
+
+@pytest.mark.parametrize("owner_at, shown", [(1, 3), (3, 3), (4, 4), (150, 4)])
+def test_max_authors_keeps_the_owner_visible(tmp_path: Path, owner_at: int, shown: int) -> None:
+    short = shorten_authors(_many(tmp_path, owner_at), 3)
+    assert short.authors[-1] == Name("others", "")
+    assert len(short.authors) - 1 == shown  # N authors, or N-1, "…" and the owner
+    (position,) = short.owner_positions
+    assert short.authors[position - 1] == Name("Lovelace", "Ada")
+    text = written((short,))
+    assert f"author+an = {{{position}=highlight}}" in text and " and others}" in text
+    assert (short.authors[2] == Name("…", "")) == (owner_at > 3)
+
+
+def test_max_authors_boundary(tmp_path: Path) -> None:
+    publication = _many(tmp_path, 1, total=3)
+    assert shorten_authors(publication, 3) is publication  # N authors: unchanged
+    assert len(shorten_authors(publication, 2).authors) == 3  # N+1: two and "et al."
+
+
+def test_non_latex_writers_print_et_al(tmp_path: Path) -> None:
+    from cvbuild.locale import locale_for
+    from cvbuild.references import format_reference
+    from cvbuild.richtext import plain
+
+    short = shorten_authors(_many(tmp_path, 150), 3)
+    text = plain(format_reference(short, locale_for("en")))
+    assert "Author1 A., Author2 A., …, Lovelace Ada, et al." in text
+
+
+@pytest.mark.parametrize(
+    "raw, text",
+    [("2014 --- 2015", "2014 — 2015"), ("294--299", "294–299"), ("<<Системы>>", "«Системы»"),
+     ("``x''", "“x”"), ("a-b", "a-b"), ("$a << b$", "$a << b$")],
+)  # fmt: skip
+def test_tex_ligatures_become_the_characters_they_print(raw: str, text: str) -> None:
+    assert clean(raw) == text

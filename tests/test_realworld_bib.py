@@ -70,7 +70,7 @@ class Built:
     spec: Bibliography
 
 
-def _build(root: Path, files: dict[str, list[str]]) -> Built:
+def _build(root: Path, files: dict[str, list[str]], variants: str = "") -> Built:
     content = root / "content"
     (content / "bib").mkdir(parents=True)
     for name in files:
@@ -85,6 +85,8 @@ def _build(root: Path, files: dict[str, list[str]]) -> Built:
     )
     (content / "person.yaml").write_text(person, encoding="utf-8")
     (content / "sections.yaml").write_text(SECTIONS, encoding="utf-8")
+    if variants:
+        (content / "variants.yaml").write_text(variants, encoding="utf-8")
     result = run_cli(
         "pdf", "--content", str(content), "--out-dir", str(root / "out"),
         "--build-dir", str(root / "build"),
@@ -105,7 +107,9 @@ def latin(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 @pytest.fixture(scope="module")
 def cyrillic(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return _build(tmp_path_factory.mktemp("cyrillic"), CYRILLIC)
+    # Two authors, then "et al."; an owner further down shown after "…" (issue 15, item 11).
+    variants = "variants:\n  full:\n    publications: {max_authors: 2}\n"
+    return _build(tmp_path_factory.mktemp("cyrillic"), CYRILLIC, variants)
 
 
 @pytest.fixture(params=["latin", "cyrillic"])
@@ -188,7 +192,8 @@ def test_owner_is_bold_on_every_occurrence(which: str, request: pytest.FixtureRe
 def test_no_exporter_noise_and_curly_quotes(built: Built) -> None:
     text = built.pdf.text
     for noise in ["visited on", "Publisher:", "doi.org/https", "al. et", "ı\u0301", "\u0301",
-                  "\\", "$", "{", "``", "''", "Windows", "C:/Users", "application/pdf"]:  # fmt: skip
+                  "\\", "$", "{", "``", "''", "Windows", "C:/Users", "application/pdf", "---",
+                  "<<"]:  # fmt: skip
         assert noise not in text, noise
     assert not re.search(r"[.,]\s+(en|eng|english|russian)\.", text, flags=re.I)
     assert "“" in text and "”" in text
@@ -203,6 +208,12 @@ def test_tex_sanitising_shows_in_the_pdf(latin: Built) -> None:
     assert pdf.has("amyloid-β")  # Zotero $\beta$
     assert pdf.has("van Berkel Niels")  # Better BibLaTeX family=, prefix= (particle kept)
     assert pdf.has("et al.")  # ADS "and et al."
+
+
+def test_max_authors_keeps_the_owner(cyrillic: Built) -> None:
+    text = cyrillic.pdf.text
+    assert "et al." in text
+    assert squash("Данг Фук Тхи, …, Казарян Давид Эдуардович, et al.") in squash(text)
 
 
 def test_engines(latin: Built, cyrillic: Built) -> None:
