@@ -186,6 +186,8 @@ class Publication:
     file: Path | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
     owner_field: str = "author"  # "editor" for an edited volume without authors
+    published_at: str = ""  # plain text from the content (overrides), not TeX
+    note: str = ""  # plain text from the content (overrides), not TeX
     bib_key: str = ""  # the key written for biber ('' = `key`; set when `key` is not plain)
 
     @property
@@ -461,7 +463,9 @@ def _publication(
                 field=key,
             )
         )
-    category = (override.category if override else None) or _category(entry_type, fields)
+    category = (override.category if override else None) or (
+        "proceedings" if override and override.published_at else _category(entry_type, fields)
+    )
     year, month, day, date_problem = _date(fields)
     if date_problem and "year" not in missing:
         name = "date" if fields.get("date") else ("month" if "month" in date_problem else "year")
@@ -504,6 +508,8 @@ def _publication(
             line=line,
             owner_field=people,
             bib_key=safe_key(key),
+            published_at=(override.published_at or "") if override else "",
+            note=(override.note or "") if override else "",
         ),
     )
 

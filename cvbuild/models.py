@@ -104,6 +104,12 @@ class PublicationOverride(Model):
     )
     selected: bool | None = None
     exclude: bool = Field(False, description="true: never print this entry, and no warning.")
+    published_at: NonEmpty | None = Field(
+        None,
+        description="Where an entry stored as a preprint (arXiv @misc) was published, e.g. "
+        "'ICML 2023': printed as its venue, and the entry counts as proceedings.",
+    )
+    note: NonEmpty | None = Field(None, description="A line of text printed after the entry.")
 
 
 class Bibliography(Model):

@@ -98,6 +98,13 @@ def format_reference(publication: Publication, locale: Locale) -> Rich:
         if hasattr(_style(), f"get_{publication.entry_type}_template")
         else "misc"
     )
+    if publication.published_at:  # an arXiv-stored paper, printed at its venue
+        entry_type = "inproceedings"
+        for name in ("journal", "journaltitle", "howpublished", "pubstate"):
+            fields.pop(name, None)
+        fields["booktitle"] = _shield(publication.published_at)
+    if publication.note:  # unsrt prints `note`, not biblatex's `addendum`
+        fields["note"] = ". ".join(n for n in (fields.get("note"), _shield(publication.note)) if n)
     entry = _Entry(entry_type, fields=fields)
     entry.publication = publication
     if "editor" in publication.fields:

@@ -439,3 +439,19 @@ def test_non_latex_writers_print_et_al(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_tex_ligatures_become_the_characters_they_print(raw: str, text: str) -> None:
     assert clean(raw) == text
+
+
+# ---------------------------------------------------------------- per-entry overrides
+
+
+def test_published_at_and_note_are_escaped_content_text(tmp_path: Path) -> None:
+    bib = "@misc{a, author = {Lovelace, Ada}, title = {T}, year = {2021}, eprint = {2101.1}}\n"
+    overrides = {"a": {"published_at": "ICML 2021 \\input{x} 50%", "note": "Oral, top 1% & $"}}
+    (publication,) = load(tmp_path, bib, overrides=overrides)
+    assert publication.category == "proceedings"
+    text = written((publication,))
+    assert text.startswith("@inproceedings{a,")
+    assert "booktitle = {ICML 2021 " in text and "\\input" not in text and "50\\%}" in text
+    assert r"addendum = {Oral, top 1\% \& \$}" in text
+    (plain,) = load(tmp_path, bib)
+    assert plain.category == "preprint" and "booktitle" not in written((plain,))

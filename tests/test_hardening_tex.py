@@ -192,7 +192,8 @@ def test_hostile_bib_is_refused_before_tex_and_touches_nothing(tmp_path: Path) -
     checked = run_cli("validate", "--content", str(content))
     result, pdf = build(tmp_path, content)
     for output in (checked.output, result.output):
-        for line in (1, 2, 3, 4, 5, 6, 8):
+        # line 1's key is harmless since issue 15: biber reads a plain stand-in key
+        for line in (2, 3, 4, 5, 6, 8):
             assert f"refs.bib:{line}: " in output, (line, output)
         assert "refs.bib:9" not in output and "Traceback" not in output
     assert checked.exit_code == 1 and result.exit_code == 1

@@ -21,6 +21,7 @@ import pdfplumber
 import pytest
 
 from cvbuild.bibliography import load_publications
+from cvbuild.load import load_cv
 from cvbuild.models import Bibliography
 from tests.conftest import BuiltPdf, read_pdf, run_cli, squash
 
@@ -54,6 +55,11 @@ CYRILLIC = {
     "dblp-crossref.bib": ["Limaye, Nutan"],
     "cyrillic.bib": ["Казарян, Давид Эдуардович", "Kazaryan, D. E."],
 }
+# Per-entry overrides (issue 15, "What to build"): an arXiv-stored paper published at a venue,
+# a note, an incomplete Scholar record excluded on purpose (no warning then).
+OVERRIDES = """    contreras2021winter: {published_at: "Proceedings of the Winter Venue 2021", note: "Invited."}
+    valdez1seminr: {exclude: true}
+"""
 # Family names (as printed) that must be bold on every occurrence.
 BOLD = {
     "latin": ["Limaye", "Calero", "Valdez", "Botha", "Berkel", "Zamora-López", "Fingscheidt",
@@ -70,7 +76,9 @@ class Built:
     spec: Bibliography
 
 
-def _build(root: Path, files: dict[str, list[str]], variants: str = "") -> Built:
+def _build(
+    root: Path, files: dict[str, list[str]], variants: str = "", overrides: str = ""
+) -> Built:
     content = root / "content"
     (content / "bib").mkdir(parents=True)
     for name in files:
@@ -82,6 +90,7 @@ def _build(root: Path, files: dict[str, list[str]], variants: str = "") -> Built
         "bibliography:\n"
         f"  files: [{', '.join('bib/' + n for n in files)}]\n"
         f"  owner_names: [{', '.join(repr(o) for o in owners)}]\n"
+        + (f"  overrides:\n{overrides}" if overrides else "")
     )
     (content / "person.yaml").write_text(person, encoding="utf-8")
     (content / "sections.yaml").write_text(SECTIONS, encoding="utf-8")
@@ -94,15 +103,14 @@ def _build(root: Path, files: dict[str, list[str]], variants: str = "") -> Built
     assert result.exit_code == 0, result.output
     pdf = dataclasses.replace(read_pdf(root / "out" / "full.pdf"), output=result.output)
     written = (root / "build" / "full" / "cvbuild-publications.bib").read_text(encoding="utf-8")
-    spec = Bibliography.model_validate(
-        {"files": [f"bib/{n}" for n in files], "owner_names": owners}
-    )
+    spec = load_cv(content).bibliography
+    assert spec is not None
     return Built(pdf, written, content, spec)
 
 
 @pytest.fixture(scope="module")
 def latin(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return _build(tmp_path_factory.mktemp("latin"), LATIN)
+    return _build(tmp_path_factory.mktemp("latin"), LATIN, overrides=OVERRIDES)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +140,8 @@ def test_every_entry_is_printed_or_named_in_a_warning(built: Built) -> None:
                 title = re.sub(r"[{}]", "", publication.fields["title"]).split()
                 words = list(itertools.takewhile(str.isalpha, title))[:3] or title[:1]
                 assert built.pdf.has(" ".join(words)), (key, words)
+            elif key in built.spec.overrides:
+                assert built.spec.overrides[key].exclude, key
             elif key:
                 assert re.search(rf"warning: .*{re.escape(key)}\b", built.pdf.output), key
             else:  # Mendeley's `@article{,`: named by its line
@@ -157,7 +167,8 @@ def test_entries_land_in_their_lists(latin: Built, cyrillic: Built) -> None:
         "Schwarz2021": "thesis",  # JabRef @MastersThesis
         "Bielecki2021": "report",
         "DBLP:journals/eccc/ChauguleL24": "preprint",  # ECCC stored as @article
-        "contreras2021winter": "preprint",  # Scholar "arXiv preprint" journal
+        "contreras2026mechanics": "preprint",  # Scholar "arXiv preprint" journal
+        "contreras2021winter": "proceedings",  # the same, with `published_at`
         "DBLP:conf/stoc/FournierL0T24": "proceedings",
     }
     for key, wanted in expected.items():
@@ -208,6 +219,12 @@ def test_tex_sanitising_shows_in_the_pdf(latin: Built) -> None:
     assert pdf.has("amyloid-β")  # Zotero $\beta$
     assert pdf.has("van Berkel Niels")  # Better BibLaTeX family=, prefix= (particle kept)
     assert pdf.has("et al.")  # ADS "and et al."
+
+
+def test_overrides_published_at_note_exclude(latin: Built) -> None:
+    assert latin.pdf.has("In: Proceedings of the Winter Venue 2021")
+    assert latin.pdf.has("Invited.")
+    assert "valdez1seminr" not in latin.pdf.output  # excluded on purpose: no warning
 
 
 def test_max_authors_keeps_the_owner(cyrillic: Built) -> None:

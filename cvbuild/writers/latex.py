@@ -275,6 +275,14 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
             for name, value in publication.fields.items()
             if name in PRINTED_FIELDS and value
         }
+        entry_type = publication.entry_type
+        if publication.published_at:  # an arXiv-stored paper, printed at its venue
+            entry_type = "inproceedings"
+            for name in ("journal", "journaltitle", "howpublished", "booktitle", "pubstate"):
+                fields.pop(name, None)
+            fields["booktitle"] = escape_bib(publication.published_at)
+        if publication.note:
+            fields["addendum"] = escape_bib(publication.note)
         if fields.get("doi"):  # the DOI is the one link printed: no URL or eprint beside it
             for name in ("url", "eprint", "eprinttype", "archiveprefix", "eprintclass"):
                 fields.pop(name, None)
@@ -298,9 +306,9 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
                 f"{i}=highlight" for i in publication.owner_positions
             )
         key = publication.bib_key or publication.key
-        _require_plain(key, publication.entry_type, fields)
+        _require_plain(key, entry_type, fields)
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-        chunks.append(f"@{publication.entry_type}{{{key},\n{body}\n}}\n")
+        chunks.append(f"@{entry_type}{{{key},\n{body}\n}}\n")
     return "\n".join(chunks)
 
 
