@@ -198,7 +198,7 @@ def clean(value: str, ligatures: bool = True) -> str:
     text = "".join(
         re.sub(r"\\text\s*\{", r"\\mbox{", part)
         if part.startswith("$")
-        else (_ligatures if ligatures else str)(re.sub(r"\\mbox\s*\{", "{", part))
+        else _lone_greek((_ligatures if ligatures else str)(re.sub(r"\\mbox\s*\{", "{", part)))
         for part in parts
     )
     return unicodedata.normalize("NFC", text)
@@ -207,6 +207,27 @@ def clean(value: str, ligatures: bool = True) -> str:
 # TeX's input ligatures, as the characters they print: the same on both engines (LuaLaTeX
 # with ligatures off would print `---` and `<<` as they are).
 _LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("<<", "«"), (">>", "»"))
+
+
+# A lone Greek letter or ℓ in text (α-synuclein, ℓ1): math, so pdflatex prints it and the CV does
+# not switch to LuaLaTeX for one symbol. Greek words stay text (LuaLaTeX prints them).
+_GREEK_LETTERS = {
+    **{chr(0x3B1 + i): name for i, name in enumerate(
+        ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"])},
+    "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi",
+    "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega", "ℓ": "ell", "ϵ": "epsilon",
+    "ϑ": "vartheta", "ϕ": "phi",
+}  # fmt: skip
+_GREEK_RANGE = "\u0370-\u03ff\u1f00-\u1fff"
+_LONE_GREEK = re.compile(f"(?<![{_GREEK_RANGE}])([{''.join(_GREEK_LETTERS)}])(?![{_GREEK_RANGE}])")
+
+
+def _lone_greek(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = _GREEK_LETTERS[match[1]]
+        return match[1] if name == "omicron" else f"${{\\{name}}}$"
+
+    return _LONE_GREEK.sub(replace, text)
 
 
 def _ligatures(text: str) -> str:

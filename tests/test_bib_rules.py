@@ -455,3 +455,17 @@ def test_published_at_and_note_are_escaped_content_text(tmp_path: Path) -> None:
     assert r"addendum = {Oral, top 1\% \& \$}" in text
     (plain,) = load(tmp_path, bib)
     assert plain.category == "preprint" and "booktitle" not in written((plain,))
+
+
+@pytest.mark.parametrize(
+    "raw, text",
+    [("α-synuclein", r"${\alpha}$-synuclein"), ("ℓ1 norm", r"${\ell}$1 norm"),
+     ("Ελληνικά", "Ελληνικά"), ("Ωmega", r"${\Omega}$mega"), ("5 µm", "5 µm")],
+)  # fmt: skip
+def test_a_lone_greek_letter_is_math_greek_words_stay_text(raw: str, text: str) -> None:
+    assert clean(raw) == text
+
+
+def test_a_greek_letter_in_a_title_keeps_pdflatex(tmp_path: Path) -> None:
+    (publication,) = load(tmp_path, article().replace("{T}", "{α-synuclein and ℓ1}"))
+    assert engine_for([written((publication,))]) == "pdflatex"
