@@ -549,7 +549,7 @@ def _clean_link(name: str, value: str) -> str:
     r"""Escapes exporters put into links (`\_`, `{\_}`, `$\sim$`) removed; a DOI without its
     resolver prefix (`https://doi.org/10.1/x` → `10.1/x`), so that it is printed as one link."""
     text = re.sub(r"\{\\(.)\}|\\([_%&#~$])", lambda m: m[1] or m[2], value)
-    text = text.replace("$\\sim$", "~").replace("{", "").replace("}", "").strip()
+    text = text.replace("$\\sim$", "~").strip()
     if name == "doi":
         text = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.I)
     return text
