@@ -692,6 +692,15 @@ def _field_problems(fields: dict[str, str], keys: set[str]) -> Iterable[tuple[st
             continue
         if name in URL_FIELDS or name == "code":
             continue  # written percent-encoded (cvbuild.escape.uri): any character is safe
+        if name in NAME_FIELDS:
+            for person in split_names(value):
+                if len(_top_level_commas(person)) > 3 and "=" not in person:
+                    yield (
+                        name,
+                        f"name '{person}' has too many commas (biber stops on it); write "
+                        "'Family, Given' or 'Family, Jr, Given', and ' and ' between names",
+                        False,
+                    )
         if "^^" in value:
             yield name, "'^^' character codes are not allowed", True
         bad = sorted({description for _, description in unprintable(value)})

@@ -469,3 +469,17 @@ def test_a_lone_greek_letter_is_math_greek_words_stay_text(raw: str, text: str) 
 def test_a_greek_letter_in_a_title_keeps_pdflatex(tmp_path: Path) -> None:
     (publication,) = load(tmp_path, article().replace("{T}", "{α-synuclein and ℓ1}"))
     assert engine_for([written((publication,))]) == "pdflatex"
+
+
+@pytest.mark.parametrize(
+    "names, printed",
+    [("Lovelace, Jr, Ada", True), ("family=Berkel, given=Niels, prefix=van, useprefix=true", True),
+     ("Lovelace, Ada, Jr, X", False)],
+)  # fmt: skip
+def test_names_biber_would_stop_on_skip_the_entry(
+    tmp_path: Path, names: str, printed: bool
+) -> None:
+    loaded = load(tmp_path, article().replace("{Lovelace, Ada}", "{" + names + "}"))
+    assert bool(loaded) == printed
+    if not printed:
+        assert "too many commas" in warnings(loaded)[0]
