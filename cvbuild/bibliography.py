@@ -773,12 +773,12 @@ def _parse_name(raw: str) -> Name:
     if text.startswith("{") and text.endswith("}") and not _brace_depth_broken(text[1:-1]):
         return Name(_to_text(text[1:-1]), "")  # a corporate author, kept whole
     if re.match(r"\s*(family|given|prefix|suffix)\s*=", text):
-        parts = dict(
-            (k.strip().lower(), _to_text(v.strip()))
+        named = {
+            k.strip().lower(): _to_text(v.strip())
             for k, _, v in (p.partition("=") for p in _top_level_commas(text))
-        )
-        family = " ".join(x for x in (parts.get("prefix", ""), parts.get("family", "")) if x)
-        return Name(family, parts.get("given", ""))
+        }
+        family = " ".join(x for x in (named.get("prefix", ""), named.get("family", "")) if x)
+        return Name(family, named.get("given", ""))
     if "," in text:
         family, _, given = text.partition(",")
         given = given.split(",")[-1] if given.count(",") else given  # "von Last, Jr, First"
@@ -795,7 +795,10 @@ def _parse_name(raw: str) -> Name:
 
 
 def _top_level_commas(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    """`text` split at the commas outside braces."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         depth += (char == "{") - (char == "}")
         if char == "," and depth == 0:

@@ -104,7 +104,7 @@ def lists_with_defaults(
     named = {spec.category for spec in lists}
     present = {p.category for p in publications}
     extra = [
-        CategoryList(category=category, title=title)  # type: ignore[arg-type]
+        CategoryList(category=category, title=title)
         for category, title in titles.items()
         if category in present and category not in named
     ]
