@@ -495,7 +495,10 @@ def _publication(
             key=key,
             entry_type=entry_type,
             category=category,
-            fields={k: v for k, v in fields.items() if k in PRINTED_FIELDS},
+            fields=_links(
+                {k: v for k, v in fields.items() if k in PRINTED_FIELDS},
+                getattr(spec, "links", "doi"),
+            ),
             authors=authors,
             owner_positions=positions,
             year=year,
@@ -543,6 +546,17 @@ def _clean_fields(fields: dict[str, str]) -> dict[str, str]:
     if not out.get("note"):
         out.pop("note", None)
     return out
+
+
+_OTHER_LINKS = ("url", "eprint", "eprinttype", "archiveprefix", "eprintclass", "primaryclass")
+
+
+def _links(fields: dict[str, str], links: str) -> dict[str, str]:
+    """With `links: doi` (the default), an entry with a DOI keeps only that link: a URL and an
+    arXiv id beside it lead to the same paper and make three links of one."""
+    if links != "doi" or not fields.get("doi"):
+        return fields
+    return {k: v for k, v in fields.items() if k not in _OTHER_LINKS}
 
 
 def _clean_link(name: str, value: str) -> str:

@@ -123,6 +123,11 @@ class Bibliography(Model):
         description="The owner's name forms as 'Family, Given' (e.g. 'Lapuschkin, Sebastian').",
     )
     overrides: dict[str, PublicationOverride] = {}
+    links: Literal["doi", "all"] = Field(
+        "doi",
+        description="doi: an entry with a DOI prints only that link (not its URL or eprint "
+        "too); all: every link of the entry.",
+    )
 
 
 # --------------------------------------------------------------------------- settings

@@ -131,7 +131,8 @@ def test_links_lose_exporter_escapes_and_dois_their_resolver(tmp_path: Path) -> 
     bib = article(r"doi = {https://doi.org/10.1000/a\_b}, url = {https://x.org/a{\_}b}")
     (publication,) = load(tmp_path, bib)
     assert publication.fields["doi"] == "10.1000/a_b"
-    assert publication.fields["url"] == "https://x.org/a_b"
+    (every,) = load(tmp_path, bib, links="all")
+    assert every.fields["url"] == "https://x.org/a_b"
     text = written((publication,))
     assert "doi = {10.1000/a_b}" in text
     assert "url" not in text  # the DOI is the one link printed
@@ -483,3 +484,12 @@ def test_names_biber_would_stop_on_skip_the_entry(
     assert bool(loaded) == printed
     if not printed:
         assert "too many commas" in warnings(loaded)[0]
+
+
+def test_links_all_keeps_url_and_eprint_beside_the_doi(tmp_path: Path) -> None:
+    bib = article("doi = {10.1/x}, url = {https://x.org/p}, eprint = {2101.00001}")
+    (default,) = load(tmp_path, bib)
+    assert "url" not in default.fields and "eprint" not in default.fields
+    (every,) = load(tmp_path, bib, links="all")
+    text = written((every,))
+    assert "doi = {10.1/x}" in text and "url = {https://x.org/p}" in text and "eprint" in text

@@ -283,9 +283,6 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
             fields["booktitle"] = escape_bib(publication.published_at)
         if publication.note:
             fields["addendum"] = escape_bib(publication.note)
-        if fields.get("doi"):  # the DOI is the one link printed: no URL or eprint beside it
-            for name in ("url", "eprint", "eprinttype", "archiveprefix", "eprintclass"):
-                fields.pop(name, None)
         # The date as cvbuild read it (biber warns, and the build stops, on both `date` and
         # `year`, or on a `year` like '2020a' beside a `date`).
         for name in ("date", "year", "month", "day"):
