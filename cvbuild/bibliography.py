@@ -580,8 +580,7 @@ def _clean_names(value: str) -> str:
 # Lines Zotero writes into `note` from its "Extra" field: never meant for print.
 _EXPORTER_NOTE = re.compile(
     r"^\s*(Publisher|Place|Type|Number|Medium|Genre|PMID|PMCID|ISBN|ISSN|DOI|Citation Key|"
-    r"arXiv|tex\.[\w-]+|_eprint|original-date|Issue|Section|Accepted|Version|Archive|"
-    r"Library Catalog|Extra|Status|Event Place)\s*:.*$",
+    r"arXiv|tex\.[\w-]+|_eprint|original-date|Library Catalog|Event Place)\s*:.*$",
     re.I,
 )
 

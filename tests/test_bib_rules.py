@@ -162,6 +162,8 @@ def test_zotero_notes_are_dropped_other_notes_kept(tmp_path: Path) -> None:
     assert "note" not in written((zotero,))
     (mixed,) = load(tmp_path, article("note = {Invited talk\nPMID: 123}"))
     assert "note = {Invited talk}" in written((mixed,))
+    (own,) = load(tmp_path, article("note = {Accepted: to appear in JMLR}"))
+    assert "note = {Accepted: to appear in JMLR}" in written((own,))  # a word, not Zotero's
 
 
 # ---------------------------------------------------------------- item 1: types and categories
