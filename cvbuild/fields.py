@@ -180,4 +180,7 @@ class LabeledText(Model):
     text: Text
 
 
-PublicationCategory = Literal["journal", "proceedings", "chapter", "preprint"]
+PublicationCategory = Literal[
+    "journal", "proceedings", "chapter", "preprint", "book", "thesis", "report", "patent",
+    "software", "other",
+]  # fmt: skip

@@ -145,6 +145,13 @@ class PublicationOverride(Model):
         None, description="false for an entry whose author is a namesake of the owner."
     )
     selected: bool | None = None
+    exclude: bool = Field(False, description="true: never print this entry, and no warning.")
+    published_at: NonEmpty | None = Field(
+        None,
+        description="Where an entry stored as a preprint (arXiv @misc) was published, e.g. "
+        "'ICML 2023': printed as its venue, and the entry counts as proceedings.",
+    )
+    note: NonEmpty | None = Field(None, description="A line of text printed after the entry.")
 
 
 class Bibliography(Model):
@@ -158,6 +165,11 @@ class Bibliography(Model):
         description="The owner's name forms as 'Family, Given' (e.g. 'Lapuschkin, Sebastian').",
     )
     overrides: dict[str, PublicationOverride] = {}
+    links: Literal["doi", "all"] = Field(
+        "doi",
+        description="doi: an entry with a DOI prints only that link (not its URL or eprint "
+        "too); all: every link of the entry.",
+    )
 
 
 # --------------------------------------------------------------------------- settings
@@ -282,6 +294,12 @@ class PublicationRules(Model):
     )
     since_years: int | None = Field(
         None, ge=0, description="Only entries from the last N years before the as-of date."
+    )
+    max_authors: int | None = Field(
+        None,
+        ge=1,
+        description="At most this many authors per entry, then 'et al.'; the owner is always "
+        "shown (first N-1 authors, '…', the owner).",
     )
 
     @model_validator(mode="after")

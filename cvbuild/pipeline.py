@@ -23,9 +23,11 @@ from typing import TypeVar
 from cvbuild import cache
 from cvbuild.bibliography import (
     Publication,
+    bibliography_warnings,
     count_by_category,
     link_warnings,
     load_publications,
+    owner_summary,
 )
 from cvbuild.check import check_pdf, document_headings, layout_warnings, length_pt
 from cvbuild.compile import (
@@ -125,6 +127,7 @@ def validate(content_dir: Path) -> Validation:
             publications = load_publications(spec, content_dir)
         except InputError as error:
             errors += [str(p) for p in error.problems]
+        warnings += [str(p) for p in bibliography_warnings(publications)]
     if cv is None or errors:
         return Validation(tuple(errors), tuple(warnings))
     warnings += [str(p) for p in link_warnings(publications)]
@@ -329,7 +332,8 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
     counts = count_by_category(selection.publications)
     if selection.publications:
         report(" · ".join(f"{category} {count}" for category, count in counts.items()))
-    for problem in link_warnings(selection.publications):
+        report(owner_summary(selection.publications))
+    for problem in (*bibliography_warnings(publications), *link_warnings(selection.publications)):
         report(f"warning: {problem}")
     document = _stage(progress, "compose", lambda: compose(selection, publications))
     project = _stage(progress, "write", lambda: latex.write(document))
@@ -385,7 +389,7 @@ def _pointing_at_content(
 
 def _culprit(error: TexError, publications: tuple[Publication, ...], content_dir: Path) -> str:
     if error.entry:
-        entry = next((p for p in publications if p.key == error.entry), None)
+        entry = next((p for p in publications if error.entry in (p.key, p.bib_key)), None)
         where = _where(entry.file, entry.line) if entry else ""
         return f"\nCaused by the .bib entry '{error.entry}'{where}: check its fields."
     if error.source:

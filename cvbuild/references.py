@@ -22,7 +22,7 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.template import field as pybtex_field
 from pybtex.style.template import join, node, sentence
 
-from cvbuild.bibliography import Publication
+from cvbuild.bibliography import Name, Publication
 from cvbuild.bibliography import _to_text as to_text
 from cvbuild.locale import Locale
 from cvbuild.richtext import Highlight, Italic, LineBreak, Link, Rich, bold, link, rich
@@ -58,9 +58,14 @@ def _authors(children: Any, context: dict[str, Any]) -> Any:
     publication: Publication = context["entry"].publication
     names: list[Any] = []
     for position, name in enumerate(publication.authors, 1):
+        if not name.given and name.family == "others":  # BibTeX's "and others"
+            continue
         shown = _shield(" ".join(p for p in (to_text(name.family), to_text(name.given)) if p))
         owner = position in publication.owner_positions
         names.append(Tag(_OWNER_TAG, shown) if owner else shown)
+    etal = bool(publication.authors) and publication.authors[-1] == Name("others", "")
+    if etal:
+        return join(sep=", ")[[*names, "et al."]].format_data(context)
     return join(sep=", ", sep2=" and ", last_sep=" and ")[names].format_data(context)
 
 
@@ -93,6 +98,13 @@ def format_reference(publication: Publication, locale: Locale) -> Rich:
         if hasattr(_style(), f"get_{publication.entry_type}_template")
         else "misc"
     )
+    if publication.published_at:  # an arXiv-stored paper, printed at its venue
+        entry_type = "inproceedings"
+        for name in ("journal", "journaltitle", "howpublished", "pubstate"):
+            fields.pop(name, None)
+        fields["booktitle"] = _shield(publication.published_at)
+    if publication.note:  # unsrt prints `note`, not biblatex's `addendum`
+        fields["note"] = ". ".join(n for n in (fields.get("note"), _shield(publication.note)) if n)
     entry = _Entry(entry_type, fields=fields)
     entry.publication = publication
     if "editor" in publication.fields:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvbuild.bibliography import Publication
+from cvbuild.bibliography import Publication, shorten_authors
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
@@ -69,6 +69,8 @@ def _publications(
     chosen = tuple(
         p for p in publications if (p.selected or not rules.selected_only) and p.year >= oldest
     )
+    if rules.max_authors is not None:
+        chosen = tuple(shorten_authors(p, rules.max_authors) for p in chosen)
     broken = []
     for group, cap in sorted(rules.caps.items()):
         members = [p for p in chosen if p.category in rules.groups[group]]

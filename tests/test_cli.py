@@ -95,14 +95,22 @@ def test_broken_bib_exits_1_one_message_each_and_keeps_the_pdf(tmp_path: Path) -
         "@article{a1, author={Lovelace, Ada}, title={Dup}, journal={J}, year={1844}}\n"
         "@article{noyear, author={Lovelace, Ada}, title={T}, journal={J}}\n"
         "@article{open, author={Lovelace, Ada}, title={T, journal={J}, year={1845}}\n"
+        "@article{evil, author={Lovelace, Ada}, title={\\input{x}}, journal={J}, year={1845}}\n"
+        "@article{worse, author={Lovelace, Ada}, title={\\write{x}}, journal={J}, year={1845}}\n"
     )
     (tmp_path / "refs.bib").write_text(broken, encoding="utf-8")
     code, output = build(content, out)
     assert code == 1
-    assert "refs.bib:2: duplicate key 'a1'" in output
-    assert "refs.bib:3: noyear: @article entry lacks year" in output
-    assert "refs.bib:4: cannot parse entry" in output
+    assert "refs.bib:5: evil.title: TeX command(s) \\input not allowed" in output
+    assert "refs.bib:6: worse.title: TeX command(s) \\write not allowed" in output
     assert out.read_bytes() == before
+    # issue 15: what is merely unprintable is skipped with a warning each, and the rest builds
+    (tmp_path / "refs.bib").write_text(broken.split("@article{evil")[0], encoding="utf-8")
+    checked = run_cli("validate", "--content", str(content))
+    assert checked.exit_code == 0, checked.output
+    assert "refs.bib:2: entry skipped: duplicate key 'a1'" in checked.output
+    assert "refs.bib:3: noyear: @article lacks year" in checked.output
+    assert "refs.bib:4: entry skipped: cannot parse" in checked.output
 
 
 def test_an_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:

@@ -84,12 +84,40 @@ def trim(section: PublicationsSection, keep: Filter) -> PublicationsSection:
     return section if keep.metrics else section.model_copy(update={"impact": None})
 
 
+# Lists added after the section's own when entries of these categories exist and the section
+# names no list for them (a PhD thesis, a patent, software), so that no entry is lost. The
+# four classic categories are not added: leaving one out of `lists` is how a CV omits it.
+DEFAULT_TITLES: dict[str, dict[str, str]] = {
+    "en": {"book": "Books and Edited Volumes", "thesis": "Theses", "report": "Reports",
+           "patent": "Patents", "software": "Software and Data", "other": "Other Publications"},
+    "de": {"book": "Bücher und Herausgeberschaften", "thesis": "Abschlussarbeiten",
+           "report": "Berichte", "patent": "Patente", "software": "Software und Daten",
+           "other": "Weitere Veröffentlichungen"},
+}  # fmt: skip
+
+
+def lists_with_defaults(
+    lists: list[CategoryList], publications: tuple[Publication, ...], language: str = "en"
+) -> list[CategoryList]:
+    """The section's lists, then a default list for each further category that has entries."""
+    titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES["en"])
+    named = {spec.category for spec in lists}
+    present = {p.category for p in publications}
+    extra = [
+        CategoryList(category=category, title=title)
+        for category, title in titles.items()
+        if category in present and category not in named
+    ]
+    return [*lists, *extra]
+
+
 def compose(section: PublicationsSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     if section.impact:
         blocks += _impact(section.impact, context)
-    labels = publication_labels(context.publications, section.lists)
-    for spec in section.lists:
+    lists = lists_with_defaults(section.lists, context.publications, context.locale.language)
+    labels = publication_labels(context.publications, lists)
+    for spec in lists:
         references = tuple(
             Reference(labels[p.key], p) for p in context.publications if p.category == spec.category
         )

@@ -18,7 +18,7 @@ from pylatex import Command, NoEscape
 from pylatex import Document as LatexDocument
 
 from cvbuild import document as doc
-from cvbuild.bibliography import KEY_PATTERN, UNPRINTED_FIELDS, URL_FIELDS
+from cvbuild.bibliography import KEY_PATTERN, PRINTED_FIELDS, URL_FIELDS
 from cvbuild.escape import (
     PARAGRAPH_BREAK,
     escape,
@@ -328,8 +328,16 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
         fields = {
             name: _bib_value(name, value)
             for name, value in publication.fields.items()
-            if name not in UNPRINTED_FIELDS
+            if name in PRINTED_FIELDS and value
         }
+        entry_type = publication.entry_type
+        if publication.published_at:  # an arXiv-stored paper, printed at its venue
+            entry_type = "inproceedings"
+            for name in ("journal", "journaltitle", "howpublished", "booktitle", "pubstate"):
+                fields.pop(name, None)
+            fields["booktitle"] = escape_bib(publication.published_at)
+        if publication.note:
+            fields["addendum"] = escape_bib(publication.note)
         # The date as cvbuild read it (biber warns, and the build stops, on both `date` and
         # `year`, or on a `year` like '2020a' beside a `date`).
         for name in ("date", "year", "month", "day"):
@@ -346,10 +354,13 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
         if publication.owner_positions:
-            fields["author+an"] = ";".join(f"{i}=highlight" for i in publication.owner_positions)
-        _require_plain(publication.key, publication.entry_type, fields)
+            fields[f"{publication.owner_field}+an"] = ";".join(
+                f"{i}=highlight" for i in publication.owner_positions
+            )
+        key = publication.bib_key or publication.key
+        _require_plain(key, entry_type, fields)
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-        chunks.append(f"@{publication.entry_type}{{{publication.key},\n{body}\n}}\n")
+        chunks.append(f"@{entry_type}{{{key},\n{body}\n}}\n")
     return "\n".join(chunks)
 
 
