@@ -28,19 +28,8 @@ from cvbuild.fmtcache import sealed as _sealed
 from cvbuild.png import with_mark, written_by_cvbuild
 from cvbuild.progress import clear_replaced, interrupted_note, record_replaced
 from tests.conftest import ROOT, make_content, pdf_text, replace_in, run_cli
+from tests.test_robustness import BIB, SECTIONS
 
-SECTIONS = """\
-sections:
-  - id: about
-    kind: bio
-    title: About
-    paragraphs: [Plain text.]
-  - id: pubs
-    kind: publications
-    title: Publications
-    lists: [{category: journal, title: Articles}]
-"""
-BIB = "@article{a1, author={Lovelace, Ada}, title={On Engines}, journal={J}, year={1843}}\n"
 TOOLS = {"latexmk", "pdflatex", "lualatex", "biber", "perl", "pdftoppm", "sleep"}
 
 

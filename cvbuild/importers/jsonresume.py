@@ -236,15 +236,20 @@ def _work(key: str, items: list[Any], imported: Imported) -> None:
         employer = {"name": _linked(name, fields.get("url")), "roles": [role]}
         if fields.get("location"):
             employer["location"] = _text(item["location"])
-        if employers and employers[-1]["name"] == employer["name"]:
-            employers[-1]["roles"].append(role)
-        else:
-            employers.append(employer)
+        _add_grouped(employers, employer, "roles")
         fields.done()
     if employers:
         imported.section(key, "experience", _TITLES[key], employers=employers)
     if fallback:
         _entries(key, [i for _, i in fallback], imported, offsets=[i for i, _ in fallback])
+
+
+def _add_grouped(groups: list[dict[str, Any]], group: dict[str, Any], items: str) -> None:
+    """Consecutive roles at one employer (degrees at one institution) form one group."""
+    if groups and groups[-1]["name"] == group["name"]:
+        groups[-1][items] += group[items]
+    else:
+        groups.append(group)
 
 
 def _education(key: str, items: list[Any], imported: Imported) -> None:
@@ -266,10 +271,7 @@ def _education(key: str, items: list[Any], imported: Imported) -> None:
         if courses:
             entry["summary"] = "Courses: " + ", ".join(_text(c) for c in courses)
         institution = {"name": _linked(name, fields.get("url")), "degrees": [entry]}
-        if institutions and institutions[-1]["name"] == institution["name"]:
-            institutions[-1]["degrees"].append(entry)
-        else:
-            institutions.append(institution)
+        _add_grouped(institutions, institution, "degrees")
         fields.done()
     if institutions:
         imported.section(key, "education", _TITLES[key], institutions=institutions)
