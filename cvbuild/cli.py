@@ -20,7 +20,7 @@ import click
 
 from cvbuild import __version__, cache, outputs
 from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError, InputError, Problem
-from cvbuild.resources import LATEX_DIR
+from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
 
 T = TypeVar("T")
 FC = TypeVar("FC", bound=Callable[..., object])
@@ -508,19 +508,29 @@ def tex(variant: str, content_dir: Path, directory: Path, force: bool) -> None:
     click.echo(f"next: cd {directory} && latexmk")
 
 
+def available_languages() -> list[str]:
+    """The languages with a locale file (read from the folder: importing the locale module
+    would slow down every command's start)."""
+    return sorted(path.stem for path in (PACKAGE_DIR / "locales").glob("*.yaml"))
+
+
 @main.command(epilog=EPILOG)
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False, readable=False))
 @click.option(
     "--name", default="Ada Lovelace", show_default=True, help="Your given and family name."
 )
+@click.option(
+    "--language", default="en", show_default=True, type=click.Choice(available_languages()),
+    help="The CV's language: its settings.language and the starter's titles.",
+)  # fmt: skip
 @force_option("an existing starter file")
-def init(directory: Path, name: str, force: bool) -> None:
+def init(directory: Path, name: str, language: str, force: bool) -> None:
     """Start a new CV: a content folder with an example of every section kind.
 
     Existing files are never replaced without --force."""
     from cvbuild.scaffold import create
 
-    written = _run(lambda: create(directory, name, force=force))
+    written = _run(lambda: create(directory, name, force=force, language=language))
     click.echo(f"wrote {len(written)} files to {directory}:")
     for path in written:
         click.echo(f"  {path.name}")

@@ -27,6 +27,8 @@ class Locale:
     months: tuple[str, ...]
     words: MappingProxyType[str, str]
     dates: MappingProxyType[str, str]
+    # `cvbuild init --language`: English starter title → this language's
+    starter: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # settings.date_style → the `dates` patterns that style replaces ("Jan 2021", "ISO", ...)
     date_styles: MappingProxyType[str, MappingProxyType[str, str]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -124,4 +126,5 @@ def _load(language: str) -> Locale:
         months=tuple(str(m) for m in data["months"]),
         words=MappingProxyType(words),
         dates=MappingProxyType(dates),
+        starter=MappingProxyType({str(k): str(v) for k, v in data.get("starter", {}).items()}),
     )

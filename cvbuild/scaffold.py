@@ -24,12 +24,13 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def create(directory: Path, name: str, *, force: bool = False) -> list[Path]:
-    """Write the starter files into `directory`, named for `name`. An existing file is never
-    replaced without `force` (it may be the user's CV), and a folder holding other YAML files
-    is refused (they would be merged into the new content)."""
+def create(directory: Path, name: str, *, force: bool = False, language: str = "en") -> list[Path]:
+    """Write the starter files into `directory`, named for `name`, in `language` (the content's
+    `settings.language` and the titles of the locale's `starter` table). An existing file is
+    never replaced without `force` (it may be the user's CV), and a folder holding other YAML
+    files is refused (they would be merged into the new content)."""
     given, family = split_name(name)
-    files = {**_starter_texts(given, family), SCHEMA_NAME: schema_text()}
+    files = {**_starter_texts(given, family, language), SCHEMA_NAME: schema_text()}
     others = sorted(
         p.name for p in _yaml_files(directory) if p.name not in files
     )  # the loader would read these too
@@ -66,8 +67,11 @@ def _yaml_files(directory: Path) -> list[Path]:
     ]  # fmt: skip
 
 
-def _starter_texts(given: str, family: str) -> dict[str, str]:
-    """The starter files with the name filled in, by file name."""
+def _starter_texts(given: str, family: str, language: str = "en") -> dict[str, str]:
+    """The starter files with the name and language filled in, by file name."""
+    from cvbuild.locale import locale_for
+
+    titles = locale_for(language).starter
     ascii_name = unicodedata.normalize("NFKD", f"{given}.{family}").encode("ascii", "ignore")
     email = re.sub(r"[^a-z.-]+", "", ascii_name.decode().lower()) or "me"
     yaml_values = {  # JSON strings are valid YAML scalars, whatever the name holds
@@ -85,6 +89,14 @@ def _starter_texts(given: str, family: str) -> dict[str, str]:
             text = re.sub(r"(?<=\[)__OWNER__(?=\])", yaml_values["__OWNER__"], text)
         for token, value in text_values.items():
             text = text.replace(token, value)
+        if template.suffix == ".yaml":
+            text = re.sub(r"^(  language: )en$", rf"\g<1>{language}", text, flags=re.M)
+            text = re.sub(
+                r"(\btitle: )([^,}\n#]+?)(?=\s*(?:[,}]|#|$))",
+                lambda m: m[1] + titles.get(m[2], m[2]),
+                text,
+                flags=re.M,
+            )
         texts[template.name] = text
     return texts
 

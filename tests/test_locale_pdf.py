@@ -106,3 +106,23 @@ def test_a_missing_translation_is_a_warning_with_its_line_and_falls_back(tmp_pat
     selection = select(cv, publications, "full-de", today=PartialDate(2026, 1, 1))
     titles = [s.title for s in compose(selection, publications).sections]
     assert "Awards" in titles and "Lehre" in titles
+
+
+def test_init_in_german_writes_a_german_starter(tmp_path: Path) -> None:
+    folder = tmp_path / "cv"
+    result = run_cli("init", str(folder), "--name", "Änne Müller", "--language", "de")
+    assert result.exit_code == 0, result.output
+    assert "  language: de\n" in (folder / "person.yaml").read_text(encoding="utf-8")
+    assert run_cli("validate", "--content", str(folder)).exit_code == 0
+    assert (
+        run_cli("md", "--content", str(folder), "--out-dir", str(tmp_path / "out")).exit_code == 0
+    )
+    headings = re.findall(r"^##+ (.+)$", (tmp_path / "out" / "full.md").read_text(), re.M)
+    english = set(locale_for("de").starter) - set(locale_for("de").starter.values())
+    assert "Kurzbiografie" in headings and "Schriftenverzeichnis" in headings
+    assert not english & set(headings), english & set(headings)
+
+
+def test_init_refuses_a_language_without_a_locale(tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path / "cv"), "--language", "xx")
+    assert result.exit_code == 2 and "'xx' is not one of" in result.output
