@@ -115,9 +115,10 @@ def validate(content_dir: Path) -> Validation:
     variant's selection (caps, sections its rules leave empty)."""
     errors: list[str] = []
     warnings: list[str] = []
+    gaps: list[Gap] = []  # texts lacking a language a variant is built in
     cv = None
     try:
-        cv = load_cv(content_dir)
+        cv = load_cv(content_dir, gaps=gaps)
     except InputError as error:
         errors += [str(p) for p in error.problems]
     spec = cv.bibliography if cv else bibliography_spec(content_dir)
@@ -131,35 +132,34 @@ def validate(content_dir: Path) -> Validation:
     if cv is None or errors:
         return Validation(tuple(errors), tuple(warnings))
     warnings += [str(p) for p in link_warnings(publications)]
-    warnings += _translation_gaps(cv, content_dir)
-    for name in cv.variants:
+    in_language = {cv.settings.language: cv}  # the content read once per language
+    left_out: list[str] = []
+    for name, variant in cv.variants.items():
+        language = variant.language or cv.settings.language
+        if language not in in_language:
+            in_language[language] = load_cv(content_dir, language=language, gaps=gaps)
         try:
-            selection = select(in_variant_language(cv, content_dir, name), publications, name,
-                               today=_today())  # fmt: skip
+            selection = select(in_language[language], publications, name, today=_today())
         except CvbuildError as error:
             errors.append(str(error))
             continue
         printed = {section.id for section in compose(selection, publications).sections}
-        file, line = cv.variants[name]._source or (None, None)
+        file, line = variant._source or (None, None)
         for section in selection.cv.sections:
             if section.id not in printed:
                 hint = _EMPTY_HINTS.get(section.kind, "")
                 message = f"section '{section.id}' is left out: its rules leave nothing to print"
-                warnings.append(str(Problem(message + hint, file, line, field=f"variants.{name}")))
-    return Validation(tuple(errors), tuple(warnings))
+                left_out.append(str(Problem(message + hint, file, line, field=f"variants.{name}")))
+    return Validation(tuple(errors), tuple(warnings + _gap_warnings(gaps) + left_out))
 
 
-def _translation_gaps(cv: CV, content_dir: Path) -> list[str]:
+def _gap_warnings(gaps: list[Gap]) -> list[str]:
     """A warning for each text written in several languages that lacks one a variant uses."""
-    languages = {v.language for v in cv.variants.values() if v.language} | {cv.settings.language}
-    found: list[str] = []
-    for language in sorted(languages):
-        gaps: list[Gap] = []
-        load_cv(content_dir, language=language, gaps=gaps)
-        for gap in gaps:
-            file, line = gap.at or (None, None)
-            message = f"no '{gap.language}' text; the '{gap.used}' one is printed instead"
-            found.append(str(Problem(message, file, line)))
+    found = []
+    for gap in gaps:
+        file, line = gap.at or (None, None)
+        message = f"no '{gap.language}' text; the '{gap.used}' one is printed instead"
+        found.append(str(Problem(message, file, line)))
     return list(dict.fromkeys(found))
 
 
