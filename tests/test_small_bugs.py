@@ -140,3 +140,46 @@ def test_pdf_a_info_subject_is_the_plain_text_of_the_xmp(tmp_path) -> None:  # t
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     description = re.search(r"<dc:description>.*?<rdf:li[^>]*>(.*?)</rdf:li>", xmp, re.S)[1]
     assert re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: chr(int(m[1], 16)), description) == expected
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("pdf_a", [True, False], ids=["pdfa", "plain"])
+def test_pdf_keywords_in_info_and_xmp_alike(tmp_path, pdf_a: bool) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21.3: under PDF/A, settings.keywords reached only the XMP's dc:subject: no Info
+    /Keywords and no pdf:Keywords, so viewers showed none. Both now hold the same plain text."""
+    import re
+
+    from pypdf import PdfReader
+
+    from tests.conftest import copy_seed, replace_in, run_cli
+
+    content = copy_seed(tmp_path)
+    person = (content / "person.yaml").read_text(encoding="utf-8")
+    start = person.index("  keywords: [")
+    end = person.index("]", start) + 1
+    keywords = '  keywords: ["R&D {100%}", Erklärbarkeit, "a\\\\b"]'
+    (content / "person.yaml").write_text(person[:start] + keywords + person[end:], "utf-8")
+    if not pdf_a:
+        replace_in(content / "person.yaml", "pdf_a: true", "pdf_a: false")
+    result = run_cli("pdf", "--content", str(content), "--out-dir", str(tmp_path / "out"),
+                     "--build-dir", str(tmp_path / "b"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(tmp_path / "out" / "full.pdf")
+    expected = ["R&D {100%}", "Erklärbarkeit", "a\\b"]
+    assert reader.metadata["/Keywords"] == ", ".join(expected)
+    if not pdf_a:
+        return
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+
+    def plain(text: str) -> str:
+        text = re.sub(r"&#x([0-9A-Fa-f]+);", lambda m: chr(int(m[1], 16)), text)
+        return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+    pdf_keywords = re.search(r"<pdf:Keywords>(.*?)</pdf:Keywords>", xmp, re.S)
+    assert pdf_keywords is not None, xmp
+    assert plain(pdf_keywords[1]) == ", ".join(expected)
+    subject = re.search(r"<dc:subject>(.*?)</dc:subject>", xmp, re.S)
+    assert subject is not None
+    assert [
+        plain(item) for item in re.findall(r"<rdf:li[^>]*>(.*?)</rdf:li>", subject[1])
+    ] == expected

@@ -133,6 +133,9 @@ def _document(document: doc.Document) -> LatexDocument:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
         subject = pdf_string(document.metadata.subject)
         preamble.append(NoEscape(rf"\cvbuildpdfsubject{{{subject}}}"))
+        if document.metadata.keywords:
+            keywords = pdf_string(KEYWORD_SEPARATOR.join(document.metadata.keywords))
+            preamble.append(NoEscape(rf"\cvbuildpdfkeywords{{{keywords}}}"))
     preamble.append(NoEscape(rf"\cvbuildmargins{{{layout.margins}}}"))
     preamble.extend(NoEscape(rf"\cvbuildhint{{{escape(label)}}}") for label in _hints(document))
     word = document.locale.word
@@ -282,6 +285,10 @@ def pdf_string(text: str) -> str:
     )
 
 
+# Keywords as one string (Info /Keywords, XMP pdf:Keywords); dc:subject keeps them one by one.
+KEYWORD_SEPARATOR = ", "
+
+
 def _xmpdata(meta: doc.Metadata) -> str:
     r"""pdfx's \jobname.xmpdata (PDF/A): its own escaping, keywords separated by \sep."""
     fields = {
@@ -292,7 +299,11 @@ def _xmpdata(meta: doc.Metadata) -> str:
         "Language": escape_xmp(meta.language),
         "CreatorTool": escape_xmp(meta.creator),
     }
-    return "".join(rf"\{key}{{{value}}}" + "\n" for key, value in fields.items())
+    lines = [rf"\{key}{{{value}}}" for key, value in fields.items()]
+    if meta.keywords:  # pdf:Keywords: the Info dictionary's /Keywords text (cvbuild-pdfa.sty)
+        joined = escape_xmp(KEYWORD_SEPARATOR.join(meta.keywords))
+        lines.append(rf"\cvbuildxmpkeywords{{{joined}}}")
+    return "".join(line + "\n" for line in lines)
 
 
 def _hyperref_metadata(meta: doc.Metadata) -> str:
@@ -300,7 +311,8 @@ def _hyperref_metadata(meta: doc.Metadata) -> str:
     return (
         r"\AtEndPreamble{\hypersetup{"
         rf"pdftitle={{{escape(meta.title)}}}, pdfauthor={{{escape(meta.author)}}}, "
-        rf"pdfsubject={{{escape(meta.subject)}}}, pdfkeywords={{{escape(', '.join(meta.keywords))}}}, "
+        rf"pdfsubject={{{escape(meta.subject)}}}, "
+        rf"pdfkeywords={{{escape(KEYWORD_SEPARATOR.join(meta.keywords))}}}, "
         rf"pdflang={{{meta.language}}}, pdfcreator={{{escape(meta.creator)}}}}}}}"
     )
 
