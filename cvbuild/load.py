@@ -847,8 +847,11 @@ def _message(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
     found = error.get("input")
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else "?"
-        close = difflib.get_close_matches(name, sorted(_ALL_FIELD_NAMES), n=1)
+        others = sorted(_ALL_FIELD_NAMES - {name})
+        close = difflib.get_close_matches(name, others, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
+        if name in _ALL_FIELD_NAMES and not close:
+            hint = "; that key belongs to other parts of the content, not to this one"
         if len(loc) == 1 and not close:
             keys = ", ".join(models.CV.model_fields)
             hint = (

@@ -15,13 +15,13 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cvbuild import files
 from cvbuild.errors import CvbuildError, OutputError
 from cvbuild.files import file_kind
 from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
@@ -198,20 +198,10 @@ def build_inputs(content_dir: Path) -> list[Path]:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename: never half a file, never
-    through a link; a replaced file keeps its permissions, a new one gets the umask's."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    """Write `data` to `path` atomically (files.py: never half a file, never through a link; a
+    replaced file keeps its permissions, a new one gets the umask's)."""
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            with contextlib.suppress(FileNotFoundError):
-                os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        files.replace_with_bytes(data, path)
     except OSError as error:
         raise OutputError(f"cannot write {path} ({error.strerror})") from None
 

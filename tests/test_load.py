@@ -51,6 +51,17 @@ def test_unknown_key_names_file_line_column_and_suggests(tmp_path: Path) -> None
     ), found
 
 
+def test_a_key_of_another_part_is_not_suggested_as_itself(tmp_path: Path) -> None:
+    """A key valid elsewhere (`acronym` of projects) in a bio said "did you mean 'acronym'?"."""
+    content = make_content(
+        tmp_path, SECTIONS.replace("    title: Bio", "    title: Bio\n    acronym: X")
+    )
+    found = problems(content)
+    message = next(p for p in found if "unknown key 'acronym'" in p)
+    assert "did you mean 'acronym'" not in message
+    assert "belongs to other parts of the content, not to this one" in message
+
+
 def test_all_errors_are_reported_at_once(tmp_path: Path) -> None:
     text = """\
 sections:
