@@ -82,6 +82,7 @@ class Reference:
 
     label: str
     publication: Publication
+    list_key: str = ""  # the list printing it (LaTeX keyword); '' = the entry's category
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,19 @@ class Context:
         """Several periods of one item ('2014 – 2016, 2019 – today')."""
         return ", ".join(self.locale.period(p) for p in periods)
 
+    def number(self, value: float) -> str:
+        """A count or figure with the locale's separators ('1,000' / '1.000'): every number a
+        section prints goes through here."""
+        return self.locale.number(value)
+
     def amount(self, value: float, currency: str = "") -> str:
-        """A sum of money with the locale's thousands separator: 'USD 1,250,000', '€1.250.000'."""
-        digits = f"{value:,.2f}".removesuffix(".00")
-        separator = self.word("thousands_separator")
-        decimal = "," if separator == "." else "."
-        number = "".join(separator if c == "," else decimal if c == "." else c for c in digits)
+        """A sum of money with the locale's thousands separator: 'USD 1,250,000', '€1.250.000'
+        (cents as '1,250.50': two decimals whenever there are any)."""
+        number = self.locale.number(value)
+        if not float(value).is_integer():
+            decimal = self.word("decimal_separator")
+            whole, _, cents = number.partition(decimal)
+            number = f"{whole}{decimal}{cents.ljust(2, '0')}"
         if not currency:
             return number
         return f"{currency} {number}" if currency.isalpha() else f"{currency}{number}"

@@ -58,7 +58,7 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
         for role in employer.roles:
             staff: Rich = EMPTY
             if role.staff:
-                counts = ", ".join(f"{s.count} {s.role}" for s in role.staff)
+                counts = ", ".join(f"{context.number(s.count)} {s.role}" for s in role.staff)
                 staff = rich(f"({context.word('staff')}: {counts})")
             labelled = [rich(italic(f"{b.label}:"), " ", parse_markup(b.text)) for b in role.blocks]
             summary = parse_markup(role.summary) if role.summary else EMPTY

@@ -127,7 +127,7 @@ def _compact(section: SupervisionSection, context: Context) -> list[Block]:
         current = [person.name for person in people if person.is_current]
         done = len(people) - len(current)
         counts = ", ".join(
-            f"{number} {context.word(word)}"
+            f"{context.number(number)} {context.word(word)}"
             for number, word in ((done, "completed"), (len(current), "ongoing"))
             if number
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def write(document: doc.Document) -> RenderedProject:
         latex_document.extend(NoEscape(line) for line in _section(section))
     # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
     support = tuple(sorted([*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")]))
-    bib = bibliography_file(references)
+    bib = bibliography_file(references, document.locale.number)
     if document.layout.pdf_a:
         xmpdata = _xmpdata(document.metadata)
     else:
@@ -142,9 +143,16 @@ def _document(document: doc.Document) -> LatexDocument:
             rf"\renewcommand*{{\cvbuildoflabel}}{{{escape(word('of'))}}}"
             rf"\renewcommand*{{\cvbuildawardlabel}}{{{escape(word('award'))}}}"
             rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(word('code'))}}}"
+            rf"\renewcommand*{{\cvbuildauthorcount}}[1]{{{_count_pattern(word('authors_count'))}}}"
         )
     )
     return latex_document
+
+
+def _count_pattern(pattern: str) -> str:
+    """'({count} authors)' as a macro body: the text escaped, the count its argument."""
+    marker = "cvbuildCOUNTmarker"  # letters: escaping leaves it, and the spaces around it, alone
+    return escape(pattern.replace("{count}", marker)).replace(marker, "#1")
 
 
 def _hints(document: doc.Document) -> list[str]:
@@ -314,7 +322,9 @@ def _breakable_url(url: str) -> str:
     return shown.replace("/", r"/\allowbreak{}")
 
 
-def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
+def bibliography_file(
+    references: tuple[doc.Reference, ...], number: Callable[[float], str] = str
+) -> str:
     """The .bib biber reads: the entries to print, in printed order (`sorting=none` keeps it),
     with their checked, printed fields only, plus cvbuild's labels, awards, code links, owner
     annotations and the keyword that puts each into its list.
@@ -345,7 +355,9 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
         fields["date"] = "-".join(
             f"{part:02d}" for part in (publication.year, publication.month, publication.day) if part
         )
-        fields["keywords"] = f"cvbuild{publication.category}"  # \cvbuildpublications's list
+        fields["keywords"] = (
+            f"cvbuild{reference.list_key or publication.category}"  # \cvbuildpublications's list
+        )
         fields["usera"] = escape_bib(reference.label)
         if publication.award:
             fields["userb"] = escape_bib(publication.award)
@@ -353,6 +365,8 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
             fields["userc"] = ", ".join(
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
+        if publication.author_count:  # "et al. (150 authors)"
+            fields["userd"] = escape_bib(number(publication.author_count))
         if publication.owner_positions:
             fields[f"{publication.owner_field}+an"] = ";".join(
                 f"{i}=highlight" for i in publication.owner_positions
