@@ -488,9 +488,10 @@ def _publication(
     fields = _inherit(fields, known, entry_type)
     for name, message, fatal in _field_problems(
         {k: v for k, v in fields.items() if k not in own and "xdata" in own}, set(known)
-    ):  # what @xdata passed on is checked here (a crossref parent is checked as an entry)
-        text = message if fatal else f"{message} (the entry is not printed)"
-        (errors if fatal else skips).append(Problem(text, path, line, field=f"{key}.{name}"))
+    ):  # what @xdata passed on could still stop TeX (what could run code stops at its source)
+        if not fatal:
+            text = f"{message}, from xdata (the entry is not printed)"
+            skips.append(Problem(text, path, line, field=f"{key}.{name}"))
     fields = _article_number(fields)
     if not _ENTRY_TYPE.fullmatch(entry_type):
         errors.append(
