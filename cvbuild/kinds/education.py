@@ -10,7 +10,7 @@ from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Entry
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import EMPTY, ParagraphBreak, join, parse_markup, rich
+from cvbuild.richtext import EMPTY, ParagraphBreak, join, parse_links, parse_markup, rich
 
 
 class Degree(Model):
@@ -72,7 +72,7 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
             blocks.append(
                 Entry(
                     date=context.period(degree.period),
-                    title=rich(degree.degree),
+                    title=parse_links(degree.degree),
                     organisation=parse_markup(institution.name),
                     location=institution.location,
                     note=degree.distinction,

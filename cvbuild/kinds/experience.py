@@ -9,7 +9,16 @@ from pydantic import Field
 from cvbuild.document import Block, Entry
 from cvbuild.fields import LabeledText, Model, NonEmpty, Periods, SectionBase, Text
 from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, source_of
-from cvbuild.richtext import EMPTY, ParagraphBreak, Rich, italic, join, parse_markup, rich
+from cvbuild.richtext import (
+    EMPTY,
+    ParagraphBreak,
+    Rich,
+    italic,
+    join,
+    parse_links,
+    parse_markup,
+    rich,
+)
 
 
 class StaffCount(Model):
@@ -65,7 +74,7 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
             blocks.append(
                 Entry(
                     date=context.periods(role.period),
-                    title=rich(role.title),
+                    title=parse_links(role.title),
                     organisation=parse_markup(employer.name),
                     location=employer.location,
                     body=join([summary, staff, *labelled], ParagraphBreak()),
