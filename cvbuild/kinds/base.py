@@ -7,13 +7,15 @@ the list in `cvbuild/kinds/__init__.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, Field
 
 from cvbuild.dates import PartialDate, Period
 from cvbuild.document import NOWHERE, Source
-from cvbuild.fields import Model, SectionBase
+from cvbuild.fields import Model, NonEmpty, SectionBase
 from cvbuild.richtext import EMPTY, Highlight, Node, Rich, Text, join, plain, rich
 
 if TYPE_CHECKING:
@@ -53,6 +55,30 @@ class Filter:
         return [item for index, item in enumerate(items) if index in keep]
 
 
+def _locale_words(value: dict[str, str]) -> dict[str, str]:
+    """An item's `labels` may replace only words cvbuild prints (a typo would be ignored)."""
+    from cvbuild.locale import locale_for
+
+    unknown = sorted(set(value) - set(locale_for("en").words))
+    if unknown:
+        raise ValueError(
+            f"no such word: {', '.join(unknown)}; an item's labels replace the words cvbuild "
+            "prints for it (thesis, supervision, staff, own_share, number, licence, "
+            "together_with, co_supervision, published, granted, ...: the keys of settings.labels)"
+        )
+    return value
+
+
+ItemLabels = Annotated[
+    dict[str, NonEmpty],
+    AfterValidator(_locale_words),
+    Field(
+        description="Words printed for this item only, replacing the language's (the keys of "
+        "settings.labels), e.g. {thesis: Dissertation, supervision: 'Advisors:'}."
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Context:
     """What composing a section needs besides the section itself."""
@@ -66,6 +92,10 @@ class Context:
 
     def word(self, key: str) -> str:
         return self.locale.word(key)
+
+    def labelled(self, labels: Mapping[str, str]) -> Context:
+        """This context with an item's own words (its `labels`) in place of the locale's."""
+        return replace(self, locale=self.locale.with_words(dict(labels))) if labels else self
 
     def period(self, period: Period) -> str:
         return self.locale.period(period)

@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Entry
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
+from cvbuild.kinds.base import Context, Filter, ItemLabels, SectionKind, source_of
 from cvbuild.richtext import EMPTY, ParagraphBreak, join, parse_links, parse_markup, rich
 
 
@@ -23,6 +23,7 @@ class Degree(Model):
         "", description="The word before the thesis title, e.g. 'Dissertation' (default: Thesis)."
     )
     supervisors: list[NonEmpty] = []
+    labels: ItemLabels = {}
 
 
 class Institution(Model):
@@ -55,16 +56,17 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for institution in section.institutions:
         for degree in institution.degrees:
+            words = context.labelled(degree.labels)
             thesis = (
                 rich(
-                    f"{degree.thesis_label or context.word('thesis')}: "
+                    f"{degree.thesis_label or words.word('thesis')}: "
                     f"{context.locale.quoted(degree.thesis)}"
                 )
                 if degree.thesis
                 else EMPTY
             )
             supervisors = (
-                rich(f"{context.word('supervision')} {', '.join(degree.supervisors)}.")
+                rich(f"{words.word('supervision')} {', '.join(degree.supervisors)}.")
                 if degree.supervisors
                 else EMPTY
             )

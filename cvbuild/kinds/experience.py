@@ -8,7 +8,15 @@ from pydantic import Field
 
 from cvbuild.document import Block, Entry
 from cvbuild.fields import LabeledText, Model, NonEmpty, Periods, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, source_of
+from cvbuild.kinds.base import (
+    Context,
+    Filter,
+    ItemLabels,
+    SectionKind,
+    last_year,
+    newest,
+    source_of,
+)
 from cvbuild.richtext import (
     EMPTY,
     ParagraphBreak,
@@ -33,6 +41,7 @@ class Role(Model):
     staff: list[StaffCount] = []
     blocks: list[LabeledText] = Field([], description="E.g. 'Research', 'Teaching'.")
     selected: bool = False
+    labels: ItemLabels = {}
 
 
 class Employer(Model):
@@ -68,7 +77,7 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
             staff: Rich = EMPTY
             if role.staff:
                 counts = ", ".join(f"{context.number(s.count)} {s.role}" for s in role.staff)
-                staff = rich(f"({context.word('staff')}: {counts})")
+                staff = rich(f"({context.labelled(role.labels).word('staff')}: {counts})")
             labelled = [rich(italic(f"{b.label}:"), " ", parse_markup(b.text)) for b in role.blocks]
             summary = parse_markup(role.summary) if role.summary else EMPTY
             blocks.append(

@@ -9,7 +9,16 @@ from pydantic import Field, model_validator
 
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, Periods, SectionBase, Text, Url
-from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, sentences, source_of
+from cvbuild.kinds.base import (
+    Context,
+    Filter,
+    ItemLabels,
+    SectionKind,
+    last_year,
+    newest,
+    sentences,
+    source_of,
+)
 from cvbuild.richtext import EMPTY, Rich, bold, join, link, parse_markup, rich
 
 Currency = Annotated[
@@ -42,6 +51,7 @@ class Grant(Model):
         "awarded", description="awarded, pending (under review) or declined; only awarded count."
     )
     url: Url | None = None
+    labels: ItemLabels = {}
     note: Text | None = None
     selected: bool = False
 
@@ -75,6 +85,7 @@ def trim(section: GrantsSection, keep: Filter) -> GrantsSection:
 
 
 def _money(grant: Grant, context: Context) -> Rich:
+    context = context.labelled(grant.labels)
     currency = grant.currency or ""
     amount = context.amount(grant.amount, currency) if grant.amount is not None else ""
     share = (
@@ -90,9 +101,10 @@ def _money(grant: Grant, context: Context) -> Rich:
 def compose(section: GrantsSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for grant in section.grants:
-        number = f"{context.word('number')} {grant.number}" if grant.number else ""
+        words = context.labelled(grant.labels)
+        number = f"{words.word('number')} {grant.number}" if grant.number else ""
         funder = join([parse_markup(grant.funder), rich(grant.programme), rich(number)], ", ")
-        status = context.word(grant.status) if grant.status != "awarded" else ""
+        status = words.word(grant.status) if grant.status != "awarded" else ""
         text = sentences(
             [
                 rich(link(grant.url, bold(parse_markup(grant.title)))),
