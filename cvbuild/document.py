@@ -152,6 +152,7 @@ class Layout:
     paper: str = "a4"
     pdf_a: bool = True
     margins: str = "2cm"
+    accent: str = ""  # a second colour (labels, award marks, links); '' = `color`
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,13 @@ class Labels(Model):
 class Settings(Model):
     style: Literal["classic", "casual", "banking", "oldstyle"] = "classic"
     color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
+    accent: (
+        Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] | None
+    ) = Field(
+        None,
+        description="A second colour for publication labels (J1, C2), award marks and links; "
+        "default: `color`. Headings, rules and the name keep `color`.",
+    )
     font_size: Literal[10, 11, 12] = 11
     paper: Literal["a4", "letter"] = "a4"
     margins: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(cm|mm|in)$")] = Field(

@@ -12,6 +12,7 @@ from cvbuild.bibliography import Publication, shorten_authors
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
+from cvbuild.kinds.grants import Grant, GrantsSection
 from cvbuild.kinds.publications import PublicationsSection, unlisted
 from cvbuild.models import CV, SectionRules, Variant
 
@@ -25,6 +26,7 @@ class Selection:
     as_of: PartialDate  # the CV's date: date windows count back from it, the footer shows it
     compact: frozenset[str] = frozenset()  # ids of sections to print in compact form
     warnings: tuple[Problem, ...] = ()  # entries to print that no publication list takes
+    grants: tuple[Grant, ...] = ()  # every grant of the content, for totals in metrics tables
 
 
 def select(
@@ -60,6 +62,7 @@ def select(
         as_of=as_of,
         compact=frozenset(i for i in order if variant.rules.get(i, SectionRules()).compact),
         warnings=_unlisted_warnings(lists, chosen, settings.language),
+        grants=tuple(g for s in cv.sections if isinstance(s, GrantsSection) for g in s.grants),
     )
 
 

@@ -21,6 +21,7 @@ from cvbuild.richtext import EMPTY, Highlight, Node, Rich, Text, join, plain, ri
 if TYPE_CHECKING:
     from cvbuild.bibliography import Publication
     from cvbuild.document import Block
+    from cvbuild.kinds.grants import Grant
     from cvbuild.locale import Locale
     from cvbuild.models import SectionRules
 
@@ -89,6 +90,7 @@ class Context:
     all_publications: tuple[Publication, ...]  # every entry of the .bib files (for counts)
     compact: frozenset[str] = frozenset()  # ids of sections in compact form
     owner_names: tuple[str, ...] = ()  # the bibliography's 'Family, Given' forms (co-author lists)
+    all_grants: tuple[Grant, ...] = ()  # every grant of the content (metrics-table totals)
 
     def word(self, key: str) -> str:
         return self.locale.word(key)

@@ -12,6 +12,7 @@ from cvbuild.dates import Date
 from cvbuild.document import Block, Group, PublicationList, Reference, Table
 from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationCategory, SectionBase
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
+from cvbuild.kinds.grants import metric as grant_metric
 from cvbuild.richtext import italic
 
 if TYPE_CHECKING:
@@ -112,8 +113,10 @@ class MetricColumn(Model):
 
 class MetricRow(Model):
     label: NonEmpty
-    values: list[int | float | str] | Literal["publications"] = Field(
-        description="One value per column, or 'publications' to count the .bib entries. "
+    values: list[int | float | str] | Literal["publications", "grants", "grant_shares"] = Field(
+        description="One value per column; or 'publications' to count the .bib entries, "
+        "'grants' for the sums of the awarded grants (per currency, those starting in the "
+        "column's `since` year or later), 'grant_shares' for your own shares of them. "
         "Numbers print with the language's separators (12,000 / 12.000), text as written."
     )
 
@@ -133,7 +136,7 @@ class Impact(Model):
                 f"row {row.label!r} has {len(row.values)} values for {len(self.columns)} columns",
             )
             for index, row in enumerate(self.rows)
-            if row.values != "publications" and len(row.values) != len(self.columns)
+            if isinstance(row.values, list) and len(row.values) != len(self.columns)
         ]
         if found:
             raise ContentError(found)
@@ -317,6 +320,11 @@ def _impact(impact: Impact, context: Context) -> list[Block]:
                     )
                 )
                 for column in impact.columns
+            ]
+        elif row.values in ("grants", "grant_shares"):
+            own = row.values == "grant_shares"
+            values = [
+                grant_metric(context.all_grants, context, c.since, own) for c in impact.columns
             ]
         else:
             values = [v if isinstance(v, str) else context.number(v) for v in row.values]

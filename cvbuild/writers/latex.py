@@ -135,6 +135,8 @@ def _document(document: doc.Document) -> LatexDocument:
         subject = pdf_string(document.metadata.subject)
         preamble.append(NoEscape(rf"\cvbuildpdfsubject{{{subject}}}"))
     preamble.append(NoEscape(rf"\cvbuildmargins{{{layout.margins}}}"))
+    if layout.accent:
+        preamble.append(NoEscape(rf"\cvbuildaccent{{{ACCENTS[layout.accent]}}}"))
     preamble.extend(NoEscape(rf"\cvbuildhint{{{escape(label)}}}") for label in _hints(document))
     word = document.locale.word
     preamble.append(
@@ -147,6 +149,14 @@ def _document(document: doc.Document) -> LatexDocument:
         )
     )
     return latex_document
+
+
+# moderncv's main colour (color1) of each of its colour themes, as RGB: settings.accent.
+ACCENTS = {
+    "blue": "0.22,0.45,0.70", "orange": "0.95,0.55,0.15", "green": "0.35,0.70,0.30",
+    "red": "0.95,0.20,0.20", "purple": "0.50,0.33,0.80", "grey": "0.55,0.55,0.55",
+    "black": "0,0,0", "burgundy": "0.596078,0,0",
+}  # fmt: skip
 
 
 def _count_pattern(pattern: str) -> str:
