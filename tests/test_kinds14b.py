@@ -4,6 +4,8 @@ as metrics-table rows. Fast, plus one real build reading the links and words fro
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from cvbuild.document import Document, Entry, Table
 from cvbuild.pipeline import load_content
 from cvbuild.richtext import Link, parse_links, plain
 from cvbuild.select import select
-from cvbuild.writers import html, markdown
+from cvbuild.writers import docx, html, markdown
 from cvbuild.writers.latex import write as write_latex
 from tests.conftest import make_content, read_pdf, run_cli, squash
 
@@ -141,6 +143,13 @@ def test_links_in_titles_reach_every_writer(tmp_path: Path) -> None:
     for url in URLS:
         assert f'href="{url}"' in page and rf"\href{{{url}}}" in tex, url
     assert "](" not in tex
+    word = docx.write(document)  # a .docx is a zip: the links are relationships to the URLs
+    with zipfile.ZipFile(io.BytesIO(word)) as archive:
+        relations = archive.read("word/_rels/document.xml.rels").decode("utf-8")
+        body = archive.read("word/document.xml").decode("utf-8")
+    for url in URLS:
+        assert f'Target="{url}"' in relations, url
+    assert "Turing Institute" in body and "](" not in body
 
 
 # --------------------------------------------------------------------------- per-item labels
