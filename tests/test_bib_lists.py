@@ -69,6 +69,25 @@ def test_pubstate_matches_its_forms_and_published_means_none() -> None:
     assert not rule_matches(rule(pubstate=["published"]), pub(pubstate="forthcoming"))
 
 
+@pytest.mark.parametrize(
+    ("written", "state"),
+    [  # the first three as in a real hand-written .bib (/work/material/bib/handwritten-pubstate.bib)
+        ("accepted with minor revision", "submitted"),
+        ("in revision", "submitted"),
+        ("under review", "submitted"),
+        ("Accepted", "forthcoming"),
+        ("to appear", "forthcoming"),
+        ("in press", "inpress"),
+        ("working paper", "inpreparation"),
+    ],
+)
+def test_free_text_pubstates_count_by_meaning(written: str, state: str) -> None:
+    assert rule_matches(rule(pubstate=[state]), pub(pubstate=written))
+    others = [s for s in ("submitted", "forthcoming", "inpress", "inpreparation") if s != state]
+    assert not rule_matches(rule(pubstate=others), pub(pubstate=written))
+    assert peer_reviewed(pub(pubstate=written)) == (state in ("forthcoming", "inpress"))
+
+
 def test_types_categories_keywords() -> None:
     assert rule_matches(rule(types=["@Article"]), pub())
     assert not rule_matches(rule(types=["inproceedings"]), pub())

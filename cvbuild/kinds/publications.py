@@ -28,6 +28,27 @@ def pubstate_word(text: str) -> str:
     return re.sub(r"[\s_-]+", "", text.strip().lower())
 
 
+# What people write into `pubstate` by hand ("under review", "accepted with minor revision",
+# "to appear"), as biblatex's state it means; the first pattern that matches wins.
+_FREE_STATES = (
+    (re.compile(r"revis|review|submit|resubmi|r\s*&\s*r", re.I), "submitted"),
+    (re.compile(r"accept|to appear|forthcoming", re.I), "forthcoming"),
+    (re.compile(r"in\s*press|in\s*print", re.I), "inpress"),
+    (re.compile(r"prep|draft|working paper|manuscript", re.I), "inpreparation"),
+    (re.compile(r"preprint|prepublished|online first|early access|ahead of print", re.I),
+     "prepublished"),
+)  # fmt: skip
+
+
+def entry_state(text: str) -> str:
+    """An entry's pubstate as biblatex's word ('' for none; free text mapped by meaning, else
+    kept as one word)."""
+    word = pubstate_word(text)
+    if not word or word in PUBSTATES:
+        return word
+    return next((state for pattern, state in _FREE_STATES if pattern.search(text)), word)
+
+
 class ListRule(Model):
     """Which entries a list takes. Every condition given must hold; within one condition, any
     of its values may (`types: [article, inproceedings]` takes either)."""
@@ -42,7 +63,9 @@ class ListRule(Model):
         [],
         description="Publication states (the .bib field `pubstate`): submitted, inpress, "
         "forthcoming, inpreparation, prepublished (spaces and case ignored: 'in press'); "
-        "'published' takes entries without a pubstate.",
+        "'published' takes entries without a pubstate. Free text in the .bib counts by "
+        "meaning: 'under review', 'in revision' as submitted, 'accepted', 'to appear' as "
+        "forthcoming, 'working paper' as inpreparation.",
     )
     keywords: list[NonEmpty] = Field(
         [], description="Entries whose .bib `keywords` hold any of these (case ignored)."
@@ -190,7 +213,7 @@ def peer_reviewed(publication: Publication) -> bool:
     own = getattr(publication, "peer_reviewed", None)
     if isinstance(own, bool):
         return own
-    state = pubstate_word(publication.fields.get("pubstate", ""))
+    state = entry_state(publication.fields.get("pubstate", ""))
     return publication.category in _PEER_REVIEWED and state not in _NOT_YET
 
 
@@ -207,7 +230,7 @@ def rule_matches(rule: ListRule, publication: Publication) -> bool:
     if rule.types and publication.entry_type not in {t.lower().lstrip("@") for t in rule.types}:
         return False
     if rule.pubstate:
-        state = pubstate_word(publication.fields.get("pubstate", "")) or "published"
+        state = entry_state(publication.fields.get("pubstate", "")) or "published"
         if state not in {pubstate_word(s) for s in rule.pubstate}:
             return False
     if rule.keywords:
