@@ -189,6 +189,8 @@ class Publication:
     published_at: str = ""  # plain text from the content (overrides), not TeX
     note: str = ""  # plain text from the content (overrides), not TeX
     bib_key: str = ""  # the key written for biber ('' = `key`; set when `key` is not plain)
+    keywords: tuple[str, ...] = ()  # the .bib `keywords`, lower case (lists may select by them)
+    author_count: int = 0  # the authors before `max_authors` shortened the list (0: not shortened)
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
@@ -200,16 +202,38 @@ class Publications(tuple[Publication, ...]):
     with a reason) or about the owner's name: `validate` and every build show them."""
 
     warnings: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()  # information for every build ("3 entries excluded by keyword")
 
 
-def make_publications(items: Iterable[Publication], warnings: Iterable[Problem]) -> Publications:
+def make_publications(
+    items: Iterable[Publication], warnings: Iterable[Problem], notes: Iterable[str] = ()
+) -> Publications:
     result = Publications(items)
     result.warnings = tuple(warnings)
+    result.notes = tuple(notes)
     return result
 
 
 def bibliography_warnings(publications: tuple[Publication, ...]) -> tuple[Problem, ...]:
     return getattr(publications, "warnings", ())
+
+
+def bibliography_notes(publications: tuple[Publication, ...]) -> tuple[str, ...]:
+    return getattr(publications, "notes", ())
+
+
+def entry_keywords(fields: dict[str, str]) -> tuple[str, ...]:
+    """The entry's `keywords` (comma- or semicolon-separated, as exporters write them), lower
+    case, in order, without empties or repeats."""
+    words = (w.strip().lower() for w in re.split(r"[,;]", fields.get("keywords", "")))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def excluded_by_keyword(fields: dict[str, str], exclude: Iterable[str]) -> str:
+    """The first of `exclude` the entry's keywords hold ('' if none): such an entry is never
+    printed (bibliography.exclude_keywords)."""
+    mine = set(entry_keywords(fields))
+    return next((word for word in exclude if word.strip().lower() in mine), "")
 
 
 def load_publications(
@@ -267,12 +291,25 @@ def load_publications(
             entries.append((entry.key, entry.entry_type, fields, path, line))
     known = {key: fields for key, _, fields, _, _ in entries}
     parents = _crossref_parents(known)
+    exclude = getattr(spec, "exclude_keywords", [])
+    excluded: dict[str, int] = {}  # keyword -> entries it kept out
     for key, entry_type, fields, path, line in entries:
+        if entry_type.lower() == "xdata":  # data for the entries naming it in `xdata`
+            problems += [
+                Problem(message, path, line, field=f"{key}.{name}")
+                for name, message, fatal in _field_problems(fields, set(known))
+                if fatal
+            ]
+            continue
         errors, skips, publication = _publication(
             key, entry_type, fields, path, line, spec, owners, known
         )
         problems += errors
         if errors:
+            continue
+        keyword = excluded_by_keyword(fields, exclude)
+        if keyword:
+            excluded[keyword] = excluded.get(keyword, 0) + 1
             continue
         if skips:
             warnings += skips
@@ -303,7 +340,16 @@ def load_publications(
     if problems:
         raise InputError(problems)
     warnings += owner_warnings(publications, owners)
-    return make_publications(sorted(publications, key=lambda p: p.sort_key, reverse=True), warnings)
+    notes = []
+    if excluded:
+        total = sum(excluded.values())
+        counts = ", ".join(f"{word} {count}" for word, count in excluded.items())
+        entries_word = "entry" if total == 1 else "entries"
+        notes.append(
+            f"{total} {entries_word} not printed by bibliography.exclude_keywords ({counts})"
+        )
+    newest_first = sorted(publications, key=lambda p: p.sort_key, reverse=True)
+    return make_publications(newest_first, warnings, notes)
 
 
 def _crossref_parents(known: dict[str, dict[str, str]]) -> dict[str, list[str]]:
@@ -438,7 +484,15 @@ def _publication(
         text = message if fatal else f"{message} (the entry is not printed)"
         problem = Problem(text, path, line, field=f"{key}.{name}")
         (errors if fatal else skips).append(problem)
+    own = set(fields)
     fields = _inherit(fields, known, entry_type)
+    for name, message, fatal in _field_problems(
+        {k: v for k, v in fields.items() if k not in own and "xdata" in own}, set(known)
+    ):  # what @xdata passed on could still stop TeX (what could run code stops at its source)
+        if not fatal:
+            text = f"{message}, from xdata (the entry is not printed)"
+            skips.append(Problem(text, path, line, field=f"{key}.{name}"))
+    fields = _article_number(fields)
     if not _ENTRY_TYPE.fullmatch(entry_type):
         errors.append(
             Problem(f"entry type @{entry_type} is not a word (e.g. @article)", path, line)
@@ -487,7 +541,7 @@ def _publication(
         if highlight
         else ()
     )
-    keywords = {k.strip().lower() for k in fields.get("keywords", "").split(",")}
+    keywords = set(entry_keywords(fields))
     selected = (
         override.selected if override and override.selected is not None else "selected" in keywords
     )
@@ -516,6 +570,7 @@ def _publication(
             bib_key=safe_key(key),
             published_at=(override.published_at or "") if override else "",
             note=(override.note or "") if override else "",
+            keywords=entry_keywords(fields),
         ),
     )
 
@@ -604,12 +659,44 @@ _NOT_INHERITED = frozenset(["crossref", "xref", "ids", "keywords", "title", "sub
                             "shorttitle", "award", "code", *UNPRINTED_FIELDS])  # fmt: skip
 
 
+def _xdata_keys(value: str) -> list[str]:
+    return [k.strip() for k in value.split(",") if k.strip()]
+
+
+def _with_xdata(
+    fields: dict[str, str], known: dict[str, dict[str, str]], seen: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The entry with the fields of its `xdata` entries filled in, as biber does (every field,
+    the entry's own first; @xdata may name further @xdata; a cycle stops)."""
+    merged = {k: v for k, v in fields.items() if k != "xdata"}
+    for target in _xdata_keys(fields.get("xdata", "")):
+        if target in seen or target not in known:
+            continue
+        for name, value in _with_xdata(known[target], known, seen | {target}).items():
+            merged.setdefault(name, value)
+    return merged
+
+
+def _article_number(fields: dict[str, str]) -> dict[str, str]:
+    """Without `pages` when they only repeat the article number `eid` (NASA ADS writes both
+    for one-page article numbers), so it is not printed as "145, p. 145"."""
+    pages, eid = fields.get("pages", ""), fields.get("eid", "")
+
+    def bare(text: str) -> str:
+        return re.sub(r"\s+|^p+\.\s*", "", text.strip().lower())
+
+    if pages and eid and bare(pages) == bare(eid):
+        return {k: v for k, v in fields.items() if k != "pages"}
+    return fields
+
+
 def _inherit(
     fields: dict[str, str], known: dict[str, dict[str, str]], entry_type: str
 ) -> dict[str, str]:
-    """The entry with the fields of its `crossref` parent filled in (the parent's title becomes
-    the booktitle), and without `crossref`/`xref`: cvbuild writes only the entries it prints,
-    so biber could not follow the reference itself."""
+    """The entry with the fields of its `xdata` entries and its `crossref` parent filled in
+    (the parent's title becomes the booktitle), and without `crossref`/`xref`/`xdata`: cvbuild
+    writes only the entries it prints, so biber could not follow the reference itself."""
+    fields = _with_xdata(fields, known)
     parent = known.get(fields.get("crossref", ""), {})
     merged = {k: v for k, v in fields.items() if k not in ("crossref", "xref")}
     for name, value in parent.items():
@@ -696,6 +783,15 @@ def _field_problems(fields: dict[str, str], keys: set[str]) -> Iterable[tuple[st
         if name in ("crossref", "xref"):
             if value not in keys:
                 yield name, f"names '{value}', which is no entry of the .bib files", False
+            continue
+        if name == "xdata":
+            for target in _xdata_keys(value):
+                if target not in keys:
+                    message = (
+                        f"names '{target}', which is no entry of the .bib files (write the key "
+                        "of an @xdata entry, or delete the field)"
+                    )
+                    yield name, message, False
             continue
         if name not in PRINTED_FIELDS and name not in NAME_FIELDS and name not in CVBUILD_FIELDS:
             continue  # never passed on to TeX
@@ -920,12 +1016,15 @@ def owner_summary(publications: tuple[Publication, ...]) -> str:
 
 
 def shorten_authors(publication: Publication, max_authors: int) -> Publication:
-    """The entry with at most `max_authors` authors, then "et al." (BibTeX's `others`); an
-    owner further down the list stays visible: the first N-1 authors, "…", the owner."""
+    """The entry with at most `max_authors` authors, then "et al." (BibTeX's `others`) and the
+    number of authors; an owner further down the list stays visible: the first N-1 authors,
+    "…", the owner."""
     people = publication.owner_field
     names = split_names(publication.fields.get(people, ""))
+    known_count = True
     if names and names[-1].strip().lower() == "others":
         names = names[:-1]
+        known_count = False  # "and others": how many there are is not known
     if len(names) <= max_authors:
         return publication
     owners = [i for i in publication.owner_positions if i <= len(names)]
@@ -948,6 +1047,7 @@ def shorten_authors(publication: Publication, max_authors: int) -> Publication:
         fields=fields,
         authors=tuple(_parse_name(n) for n in shown),
         owner_positions=tuple(positions),
+        author_count=len(names) if known_count else 0,
     )
 
 

@@ -46,7 +46,13 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     locale = locale_of(cv.settings)
     owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
     context = Context(
-        locale, selection.as_of, selection.publications, all_publications, selection.compact, owners
+        locale,
+        selection.as_of,
+        selection.publications,
+        all_publications,
+        selection.compact,
+        owners,
+        selection.grants,
     )
     composed = (
         Section(section.id, section.title, _blocks(section, context), source_of(section))
@@ -80,6 +86,7 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
             settings.paper,
             settings.pdf_a,
             settings.margins,
+            settings.accent or "",
         ),
         footer=footer,
     )

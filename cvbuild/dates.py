@@ -20,12 +20,19 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 _DATE = r"(?P<{p}y>\d{{4}})(?:-(?P<{p}m>\d{{2}})(?:-(?P<{p}d>\d{{2}})(?P<{p}x>(?:/\d{{2}})*))?)?"
 _DATE_RE = re.compile("^" + _DATE.format(p="") + "$")
 _OPEN_WORDS = ("today", "present", "now", "*", "")
+# Either end of a period may be a season ('Fall 2022 – Spring 2024'), as a single date may.
+_SEASON_SIDE = r"(?P<{p}season>spring|summer|fall|autumn|winter)\s+(?P<{p}sy>\d{{4}})"
 _PERIOD_RE = re.compile(
-    "^"
+    "^(?:"
+    + _SEASON_SIDE.format(p="s")
+    + "|"
     + _DATE.format(p="s")
-    + r"\s*(?:(?P<sep>–|—|--|-|to)\s*(?:(?P<open>today|present|now|\*)|"
+    + r")\s*(?:(?P<sep>–|—|--|-|to)\s*(?:(?P<open>today|present|now|\*)|"
+    + _SEASON_SIDE.format(p="e")
+    + "|"
     + _DATE.format(p="e")
-    + r")?)?$"
+    + r")?)?$",
+    re.IGNORECASE,
 )
 # A season where a date is expected ('Fall 2022' for a talk), sorted by the month it starts in.
 _SEASON_MONTHS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
@@ -70,6 +77,9 @@ class PartialDate:
 
 
 def _date_from_match(match: re.Match[str], prefix: str) -> PartialDate:
+    season = match.groupdict().get(f"{prefix}season")
+    if season:
+        return PartialDate(int(match[f"{prefix}sy"]), season=season[0].upper() + season[1:].lower())
     year = int(match[f"{prefix}y"])
     month = match[f"{prefix}m"]
     day = match[f"{prefix}d"]
@@ -173,7 +183,10 @@ def parse_period(value: Any) -> Period:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    expected = "expected a period like '2013 – 2018', '2021-01 – today', '2023-' or '2019'"
+    expected = (
+        "expected a period like '2013 – 2018', '2021-01 – today', '2023-', '2019' or "
+        "'Fall 2022 – Spring 2024'"
+    )
     if not isinstance(value, str):
         raise ValueError(f"{expected}, found {shown(value)}")
     match = _PERIOD_RE.match(value.strip())
@@ -183,7 +196,7 @@ def parse_period(value: Any) -> Period:
         start = _date_from_match(match, "s")
         if match["sep"] is None:
             return Period(start, start)
-        if match["ey"] is None:
+        if match["ey"] is None and match["esy"] is None:
             return Period(start, None, open_end=True)
         end = _date_from_match(match, "e")
     except ValueError as exc:
@@ -305,7 +318,10 @@ PeriodField = Annotated[
     Period,
     BeforeValidator(parse_period),
     PlainSerializer(str, return_type=str),
-    _string_schema(r"^\d{4}", ["2013 – 2018", "2021-01 – today", "2023-"]),
+    _string_schema(
+        r"^(\d{4}|([Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter) \d{4})",
+        ["2013 – 2018", "2021-01 – today", "2023-", "Fall 2022 – Spring 2024"],
+    ),
 ]
 TermField = Annotated[
     Term,

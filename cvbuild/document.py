@@ -82,6 +82,7 @@ class Reference:
 
     label: str
     publication: Publication
+    list_key: str = ""  # the list printing it (LaTeX keyword); '' = the entry's category
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Layout:
     paper: str = "a4"
     pdf_a: bool = True
     margins: str = "2cm"
+    accent: str = ""  # a second colour (labels, award marks, links); '' = `color`
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,21 @@ class Locale:
     def word(self, key: str) -> str:
         return self.words[key]
 
+    def number(self, value: float, decimals: int = 2) -> str:
+        """A number as this language writes it, the one place numbers get their separators
+        (sums, counts, metrics): '1,250,000.5' (en), '1.250.000,5' (de); whole numbers have no
+        decimals, others at most `decimals` (trailing zeros dropped)."""
+        text = f"{value:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        thousands = self.words.get("thousands_separator", ",")
+        decimal = self.words.get("decimal_separator", ".")
+        return "".join(thousands if c == "," else decimal if c == "." else c for c in text)
+
+    def authors_count(self, count: int) -> str:
+        """'(150 authors)': printed after "et al." when a list was shortened."""
+        return self.word("authors_count").replace("{count}", self.number(count))
+
     def quoted(self, text: str) -> str:
         return f"{self.quotes[0]}{text}{self.quotes[1]}"
 

@@ -170,6 +170,11 @@ class Bibliography(Model):
         description="doi: an entry with a DOI prints only that link (not its URL or eprint "
         "too); all: every link of the entry.",
     )
+    exclude_keywords: list[NonEmpty] = Field(
+        [],
+        description="Entries whose .bib `keywords` hold any of these (e.g. nocv) are never "
+        "printed; each build says how many (case ignored).",
+    )
 
 
 # --------------------------------------------------------------------------- settings
@@ -204,6 +209,8 @@ class Labels(Model):
     pending: str | None = None  # en: "pending"
     declined: str | None = None  # en: "not funded"
     thousands_separator: str | None = None  # en: ","
+    decimal_separator: str | None = None  # en: "."
+    authors_count: str | None = None  # en: "({count} authors)"
     licence: str | None = None  # en: "Licence"
     service_reviewing: str | None = None  # en: "Reviewing"
     service_editorial: str | None = None  # en: "Editorial boards"
@@ -221,6 +228,13 @@ class Labels(Model):
 class Settings(Model):
     style: Literal["classic", "casual", "banking", "oldstyle"] = "classic"
     color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
+    accent: (
+        Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] | None
+    ) = Field(
+        None,
+        description="A second colour for publication labels (J1, C2), award marks and links; "
+        "default: `color`. Headings, rules and the name keep `color`.",
+    )
     font_size: Literal[10, 11, 12] = 11
     paper: Literal["a4", "letter"] = "a4"
     margins: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(cm|mm|in)$")] = Field(

@@ -23,6 +23,7 @@ from typing import TypeVar
 from cvbuild import cache
 from cvbuild.bibliography import (
     Publication,
+    bibliography_notes,
     bibliography_warnings,
     count_by_category,
     link_warnings,
@@ -143,6 +144,7 @@ def validate(content_dir: Path) -> Validation:
         except CvbuildError as error:
             errors.append(str(error))
             continue
+        left_out += [str(p) for p in selection.warnings if str(p) not in left_out]
         printed = {section.id for section in compose(selection, publications).sections}
         file, line = variant._source or (None, None)
         for section in selection.cv.sections:
@@ -333,7 +335,13 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
     if selection.publications:
         report(" · ".join(f"{category} {count}" for category, count in counts.items()))
         report(owner_summary(selection.publications))
-    for problem in (*bibliography_warnings(publications), *link_warnings(selection.publications)):
+    for note in bibliography_notes(publications):
+        report(note)
+    for problem in (
+        *bibliography_warnings(publications),
+        *selection.warnings,
+        *link_warnings(selection.publications),
+    ):
         report(f"warning: {problem}")
     document = _stage(progress, "compose", lambda: compose(selection, publications))
     project = _stage(progress, "write", lambda: latex.write(document))

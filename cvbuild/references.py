@@ -65,7 +65,8 @@ def _authors(children: Any, context: dict[str, Any]) -> Any:
         names.append(Tag(_OWNER_TAG, shown) if owner else shown)
     etal = bool(publication.authors) and publication.authors[-1] == Name("others", "")
     if etal:
-        return join(sep=", ")[[*names, "et al."]].format_data(context)
+        etal_text = " ".join(t for t in ("et al.", getattr(context["entry"], "count", "")) if t)
+        return join(sep=", ")[[*names, etal_text]].format_data(context)
     return join(sep=", ", sep2=" and ", last_sep=" and ")[names].format_data(context)
 
 
@@ -107,6 +108,7 @@ def format_reference(publication: Publication, locale: Locale) -> Rich:
         fields["note"] = ". ".join(n for n in (fields.get("note"), _shield(publication.note)) if n)
     entry = _Entry(entry_type, fields=fields)
     entry.publication = publication
+    entry.count = locale.authors_count(publication.author_count) if publication.author_count else ""
     if "editor" in publication.fields:
         for name in publication.fields["editor"].split(" and "):
             entry.add_person(Person(_shield(to_text(name))), "editor")

@@ -174,3 +174,28 @@ def _parse_run(text: str) -> Rich:
     literal.append(text[position:])
     flush()
     return tuple(node for node in out if not (isinstance(node, Text) and not node.text))
+
+
+# --------------------------------------------------------------------------- links only
+
+_LINK = re.compile(
+    r"(?P<esc>\\[\[\]\\()])|\[(?P<text>[^\]]+)\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)"
+)
+
+
+def parse_links(text: str) -> Rich:
+    """A title with Markdown links (`[ACME](https://acme.org) Fellow`) and nothing else:
+    stars and underscores stay literal, as titles ('C* algebras') need. The same white space
+    rules as parse_plain."""
+    out: list[Part] = []
+    position = 0
+    folded = _fold_spaces(unicodedata.normalize("NFC", text))
+    for match in _LINK.finditer(folded):
+        out.append(folded[position : match.start()])
+        position = match.end()
+        if match["esc"]:
+            out.append(match["esc"][1])
+        else:
+            out.append(link(match["url"], match["text"]))
+    out.append(folded[position:])
+    return rich(*(part for part in out if part))

@@ -12,6 +12,8 @@ from cvbuild.bibliography import Publication, shorten_authors
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
+from cvbuild.kinds.grants import Grant, GrantsSection
+from cvbuild.kinds.publications import PublicationsSection, unlisted
 from cvbuild.models import CV, SectionRules, Variant
 
 
@@ -23,6 +25,8 @@ class Selection:
     publications: tuple[Publication, ...]  # newest first, only those the variant prints
     as_of: PartialDate  # the CV's date: date windows count back from it, the footer shows it
     compact: frozenset[str] = frozenset()  # ids of sections to print in compact form
+    warnings: tuple[Problem, ...] = ()  # entries to print that no publication list takes
+    grants: tuple[Grant, ...] = ()  # every grant of the content, for totals in metrics tables
 
 
 def select(
@@ -48,16 +52,41 @@ def select(
         settings = settings.model_copy(update={"font_size": variant.font_size})
     if variant.language is not None:
         settings = settings.model_copy(update={"language": variant.language})
-    prints_publications = any(section.kind == "publications" for section in sections)
+    lists = [section for section in sections if isinstance(section, PublicationsSection)]
+    chosen = _publications(publications, variant, variant_name, as_of) if lists else ()
     return Selection(
         variant_name=variant_name,
         variant=variant,
         cv=cv.model_copy(update={"sections": sections, "settings": settings}),
-        publications=_publications(publications, variant, variant_name, as_of)
-        if prints_publications
-        else (),
+        publications=chosen,
         as_of=as_of,
         compact=frozenset(i for i in order if variant.rules.get(i, SectionRules()).compact),
+        warnings=_unlisted_warnings(lists, chosen, settings.language),
+        grants=tuple(g for s in cv.sections if isinstance(s, GrantsSection) for g in s.grants),
+    )
+
+
+def _unlisted_warnings(
+    sections: list[PublicationsSection], publications: tuple[Publication, ...], language: str
+) -> tuple[Problem, ...]:
+    """One warning per entry that no list of any publications section takes (it would be lost
+    silently otherwise)."""
+    left = {p.key: p for p in publications}
+    for section in sections:
+        taken = {p.key for p in unlisted(section, publications, language.split("-")[0])}
+        left = {key: p for key, p in left.items() if key in taken}
+    ids = ", ".join(f"'{section.id}'" for section in sections)
+    return tuple(
+        Problem(
+            f"not printed: no list of section {ids} takes this {p.category} entry; add a list "
+            f"for it (`category: {p.category}` or `where:` rules), or leave it out on purpose "
+            f"with bibliography.overrides.{p.key}.exclude: true or a keyword in "
+            "bibliography.exclude_keywords",
+            p.file,
+            p.line,
+            field=p.key,
+        )
+        for p in left.values()
     )
 
 

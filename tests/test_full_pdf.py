@@ -59,7 +59,7 @@ SAMPLES = {
                  "Human-Understandable Explanations through Concept Relevance Propagation",
                  "13/14/16 Dec 2021", "Neuronale Netze mit LRP (richtig) erklären", "Aug 2020",
                  "SIMULA Summer School on Smart cities for a Sustainable Energy Future"],
-    "impact": ["Summary of Scientific Impact", "Since 2018", "12117", "11660", "h-index",
+    "impact": ["Summary of Scientific Impact", "Since 2018", "12,117", "11,660", "h-index",
                "i10-index", "per Google Scholar", "13 Oct 2023"],
     "publications": ["Journal Articles", "Contributions to Conference Proceedings and Workshops",
                      "Book Chapters", "Preprints",

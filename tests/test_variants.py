@@ -18,7 +18,7 @@ pytestmark = pytest.mark.tex
 
 def test_short_fits_the_dfg_rules(short_pdf: BuiltPdf) -> None:
     assert len(PdfReader(short_pdf.path).pages) <= 4
-    for metric in ("h-index", "i10-index", "Citations", "Summary of Scientific Impact", "12117"):
+    for metric in ("h-index", "i10-index", "Citations", "Summary of Scientific Impact", "12,117"):
         assert metric not in short_pdf.text
     cv = load_cv(CONTENT)
     shown = [

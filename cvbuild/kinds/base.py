@@ -7,18 +7,21 @@ the list in `cvbuild/kinds/__init__.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, Field
 
 from cvbuild.dates import PartialDate, Period
 from cvbuild.document import NOWHERE, Source
-from cvbuild.fields import Model, SectionBase
+from cvbuild.fields import Model, NonEmpty, SectionBase
 from cvbuild.richtext import EMPTY, Highlight, Node, Rich, Text, join, plain, rich
 
 if TYPE_CHECKING:
     from cvbuild.bibliography import Publication
     from cvbuild.document import Block
+    from cvbuild.kinds.grants import Grant
     from cvbuild.locale import Locale
     from cvbuild.models import SectionRules
 
@@ -53,6 +56,30 @@ class Filter:
         return [item for index, item in enumerate(items) if index in keep]
 
 
+def _locale_words(value: dict[str, str]) -> dict[str, str]:
+    """An item's `labels` may replace only words cvbuild prints (a typo would be ignored)."""
+    from cvbuild.locale import locale_for
+
+    unknown = sorted(set(value) - set(locale_for("en").words))
+    if unknown:
+        raise ValueError(
+            f"no such word: {', '.join(unknown)}; an item's labels replace the words cvbuild "
+            "prints for it (thesis, supervision, staff, own_share, number, licence, "
+            "together_with, co_supervision, published, granted, ...: the keys of settings.labels)"
+        )
+    return value
+
+
+ItemLabels = Annotated[
+    dict[str, NonEmpty],
+    AfterValidator(_locale_words),
+    Field(
+        description="Words printed for this item only, replacing the language's (the keys of "
+        "settings.labels), e.g. {thesis: Dissertation, supervision: 'Advisors:'}."
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Context:
     """What composing a section needs besides the section itself."""
@@ -63,9 +90,14 @@ class Context:
     all_publications: tuple[Publication, ...]  # every entry of the .bib files (for counts)
     compact: frozenset[str] = frozenset()  # ids of sections in compact form
     owner_names: tuple[str, ...] = ()  # the bibliography's 'Family, Given' forms (co-author lists)
+    all_grants: tuple[Grant, ...] = ()  # every grant of the content (metrics-table totals)
 
     def word(self, key: str) -> str:
         return self.locale.word(key)
+
+    def labelled(self, labels: Mapping[str, str]) -> Context:
+        """This context with an item's own words (its `labels`) in place of the locale's."""
+        return replace(self, locale=self.locale.with_words(dict(labels))) if labels else self
 
     def period(self, period: Period) -> str:
         return self.locale.period(period)
@@ -77,12 +109,19 @@ class Context:
         """Several periods of one item ('2014 – 2016, 2019 – today')."""
         return ", ".join(self.locale.period(p) for p in periods)
 
+    def number(self, value: float) -> str:
+        """A count or figure with the locale's separators ('1,000' / '1.000'): every number a
+        section prints goes through here."""
+        return self.locale.number(value)
+
     def amount(self, value: float, currency: str = "") -> str:
-        """A sum of money with the locale's thousands separator: 'USD 1,250,000', '€1.250.000'."""
-        digits = f"{value:,.2f}".removesuffix(".00")
-        separator = self.word("thousands_separator")
-        decimal = "," if separator == "." else "."
-        number = "".join(separator if c == "," else decimal if c == "." else c for c in digits)
+        """A sum of money with the locale's thousands separator: 'USD 1,250,000', '€1.250.000'
+        (cents as '1,250.50': two decimals whenever there are any)."""
+        number = self.locale.number(value)
+        if not float(value).is_integer():
+            decimal = self.word("decimal_separator")
+            whole, _, cents = number.partition(decimal)
+            number = f"{whole}{decimal}{cents.ljust(2, '0')}"
         if not currency:
             return number
         return f"{currency} {number}" if currency.isalpha() else f"{currency}{number}"

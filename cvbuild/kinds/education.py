@@ -9,8 +9,8 @@ from pydantic import Field
 from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Entry
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import EMPTY, ParagraphBreak, join, parse_markup, rich
+from cvbuild.kinds.base import Context, Filter, ItemLabels, SectionKind, source_of
+from cvbuild.richtext import EMPTY, ParagraphBreak, join, parse_links, parse_markup, rich
 
 
 class Degree(Model):
@@ -23,6 +23,7 @@ class Degree(Model):
         "", description="The word before the thesis title, e.g. 'Dissertation' (default: Thesis)."
     )
     supervisors: list[NonEmpty] = []
+    labels: ItemLabels = {}
 
 
 class Institution(Model):
@@ -55,16 +56,17 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for institution in section.institutions:
         for degree in institution.degrees:
+            words = context.labelled(degree.labels)
             thesis = (
                 rich(
-                    f"{degree.thesis_label or context.word('thesis')}: "
+                    f"{degree.thesis_label or words.word('thesis')}: "
                     f"{context.locale.quoted(degree.thesis)}"
                 )
                 if degree.thesis
                 else EMPTY
             )
             supervisors = (
-                rich(f"{context.word('supervision')} {', '.join(degree.supervisors)}.")
+                rich(f"{words.word('supervision')} {', '.join(degree.supervisors)}.")
                 if degree.supervisors
                 else EMPTY
             )
@@ -72,7 +74,7 @@ def compose(section: EducationSection, context: Context) -> list[Block]:
             blocks.append(
                 Entry(
                     date=context.period(degree.period),
-                    title=rich(degree.degree),
+                    title=parse_links(degree.degree),
                     organisation=parse_markup(institution.name),
                     location=institution.location,
                     note=degree.distinction,

@@ -8,8 +8,25 @@ from pydantic import Field
 
 from cvbuild.document import Block, Entry
 from cvbuild.fields import LabeledText, Model, NonEmpty, Periods, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, source_of
-from cvbuild.richtext import EMPTY, ParagraphBreak, Rich, italic, join, parse_markup, rich
+from cvbuild.kinds.base import (
+    Context,
+    Filter,
+    ItemLabels,
+    SectionKind,
+    last_year,
+    newest,
+    source_of,
+)
+from cvbuild.richtext import (
+    EMPTY,
+    ParagraphBreak,
+    Rich,
+    italic,
+    join,
+    parse_links,
+    parse_markup,
+    rich,
+)
 
 
 class StaffCount(Model):
@@ -24,6 +41,7 @@ class Role(Model):
     staff: list[StaffCount] = []
     blocks: list[LabeledText] = Field([], description="E.g. 'Research', 'Teaching'.")
     selected: bool = False
+    labels: ItemLabels = {}
 
 
 class Employer(Model):
@@ -58,14 +76,14 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
         for role in employer.roles:
             staff: Rich = EMPTY
             if role.staff:
-                counts = ", ".join(f"{s.count} {s.role}" for s in role.staff)
-                staff = rich(f"({context.word('staff')}: {counts})")
+                counts = ", ".join(f"{context.number(s.count)} {s.role}" for s in role.staff)
+                staff = rich(f"({context.labelled(role.labels).word('staff')}: {counts})")
             labelled = [rich(italic(f"{b.label}:"), " ", parse_markup(b.text)) for b in role.blocks]
             summary = parse_markup(role.summary) if role.summary else EMPTY
             blocks.append(
                 Entry(
                     date=context.periods(role.period),
-                    title=rich(role.title),
+                    title=parse_links(role.title),
                     organisation=parse_markup(employer.name),
                     location=employer.location,
                     body=join([summary, staff, *labelled], ParagraphBreak()),

@@ -3,13 +3,23 @@ and own share, role, status), with the totals per currency that committees ask f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, Periods, SectionBase, Text, Url
-from cvbuild.kinds.base import Context, Filter, SectionKind, last_year, newest, sentences, source_of
+from cvbuild.kinds.base import (
+    Context,
+    Filter,
+    ItemLabels,
+    SectionKind,
+    last_year,
+    newest,
+    sentences,
+    source_of,
+)
 from cvbuild.richtext import EMPTY, Rich, bold, join, link, parse_markup, rich
 
 Currency = Annotated[
@@ -42,6 +52,7 @@ class Grant(Model):
         "awarded", description="awarded, pending (under review) or declined; only awarded count."
     )
     url: Url | None = None
+    labels: ItemLabels = {}
     note: Text | None = None
     selected: bool = False
 
@@ -75,6 +86,7 @@ def trim(section: GrantsSection, keep: Filter) -> GrantsSection:
 
 
 def _money(grant: Grant, context: Context) -> Rich:
+    context = context.labelled(grant.labels)
     currency = grant.currency or ""
     amount = context.amount(grant.amount, currency) if grant.amount is not None else ""
     share = (
@@ -90,9 +102,10 @@ def _money(grant: Grant, context: Context) -> Rich:
 def compose(section: GrantsSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for grant in section.grants:
-        number = f"{context.word('number')} {grant.number}" if grant.number else ""
+        words = context.labelled(grant.labels)
+        number = f"{words.word('number')} {grant.number}" if grant.number else ""
         funder = join([parse_markup(grant.funder), rich(grant.programme), rich(number)], ", ")
-        status = context.word(grant.status) if grant.status != "awarded" else ""
+        status = words.word(grant.status) if grant.status != "awarded" else ""
         text = sentences(
             [
                 rich(link(grant.url, bold(parse_markup(grant.title)))),
@@ -111,18 +124,33 @@ def compose(section: GrantsSection, context: Context) -> list[Block]:
     return blocks
 
 
-def totals(grants: list[Grant], context: Context) -> Rich:
-    """Per currency (in order of first use) the sum of the awarded amounts and of the own
-    shares: 'USD 3,250,000 (own share USD 1,200,000); EUR 500,000'."""
-    sums: dict[str, tuple[float, float]] = {}
+def sums(grants: Sequence[Grant], since: int | None = None) -> dict[str, tuple[float, float]]:
+    """Per currency (in order of first use) the awarded amounts and own shares, of the grants
+    starting in `since` or later (all when None)."""
+    found: dict[str, tuple[float, float]] = {}
     for grant in grants:
         if grant.status != "awarded" or not grant.currency or grant.amount is None:
             continue
-        amount, share = sums.get(grant.currency, (0.0, 0.0))
+        if since is not None and min(p.start.year for p in grant.period) < since:
+            continue
+        amount, share = found.get(grant.currency, (0.0, 0.0))
         own = grant.share if grant.share is not None else grant.amount
-        sums[grant.currency] = (amount + grant.amount, share + own)
+        found[grant.currency] = (amount + grant.amount, share + own)
+    return found
+
+
+def metric(grants: Sequence[Grant], context: Context, since: int | None, own: bool) -> str:
+    """A metrics-table cell: the sums per currency ('USD 1,250,000; EUR 300,000'), or '0'."""
+    found = sums(grants, since)
+    parts = [context.amount(share if own else amount, c) for c, (amount, share) in found.items()]
+    return "; ".join(parts) or context.number(0)
+
+
+def totals(grants: list[Grant], context: Context) -> Rich:
+    """Per currency (in order of first use) the sum of the awarded amounts and of the own
+    shares: 'USD 3,250,000 (own share USD 1,200,000); EUR 500,000'."""
     parts = []
-    for currency, (amount, share) in sums.items():
+    for currency, (amount, share) in sums(grants).items():
         text = context.amount(amount, currency)
         if share != amount:
             text += f" ({context.word('own_share')} {context.amount(share, currency)})"

@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import Date
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
+from cvbuild.kinds.base import Context, Filter, ItemLabels, SectionKind, source_of
 from cvbuild.richtext import bold, rich
 
 
@@ -20,6 +20,7 @@ class PatentDocument(Model):
     title: NonEmpty
     status: Literal["published", "granted"]
     date: Date
+    labels: ItemLabels = {}
 
 
 class PatentFamily(Model):
@@ -54,7 +55,8 @@ def compose(section: PatentsSection, context: Context) -> list[Block]:
                 " ".join(doc.title.split()).casefold() == " ".join(family.title.split()).casefold()
             )
             title = "" if same else f" {context.locale.quoted(doc.title)}"
-            text = f"{number}{title} ({status[doc.status]})"
+            shown = doc.labels.get(doc.status, status[doc.status])
+            text = f"{number}{title} ({shown})"
             blocks.append(Item(context.date(doc.date), rich(text), source_of(doc)))
     return blocks
 

@@ -10,7 +10,7 @@ from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Url
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import bold, link, rich
+from cvbuild.richtext import Rich, bold, link, parse_links, rich
 
 
 class Project(Model):
@@ -36,6 +36,11 @@ def trim(section: ProjectsSection, keep: Filter) -> ProjectsSection:
     return section.model_copy(update={"projects": keep.cap(projects, lambda p: p.period.sort_key)})
 
 
+def _title(project: Project) -> Rich:
+    """The title, linked to the project's `url`; without one, links written in the title."""
+    return link(project.url, project.title) if project.url else parse_links(project.title)
+
+
 def compose(section: ProjectsSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for project in section.projects:
@@ -43,7 +48,7 @@ def compose(section: ProjectsSection, context: Context) -> list[Block]:
         blocks.append(
             Item(
                 context.period(project.period),
-                rich(bold(project.acronym), f"{role}: ", link(project.url, project.title)),
+                rich(bold(project.acronym), f"{role}: ", _title(project)),
                 source_of(project),
             )
         )

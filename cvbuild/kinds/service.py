@@ -68,7 +68,9 @@ def _item(activity: Service, context: Context) -> Item:
 def counts(activities: list[Service], context: Context) -> str:
     """'Committees: 20 · Reviewing: 12', kinds in the order they first appear."""
     found = Counter(a.kind for a in activities)
-    return " · ".join(f"{context.word('service_' + kind)}: {found[kind]}" for kind in found)
+    return " · ".join(
+        f"{context.word('service_' + kind)}: {context.number(found[kind])}" for kind in found
+    )
 
 
 def compose(section: ServiceSection, context: Context) -> list[Block]:

@@ -10,7 +10,7 @@ from pydantic import Field
 from cvbuild.dates import Date
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text, Url
-from cvbuild.kinds.base import Context, Filter, SectionKind, sentences, source_of
+from cvbuild.kinds.base import Context, Filter, ItemLabels, SectionKind, sentences, source_of
 from cvbuild.richtext import EMPTY, bold, link, parse_markup, rich
 
 Doi = Annotated[
@@ -27,6 +27,7 @@ class Artifact(Model):
     licence: str = Field("", description="E.g. 'MIT', 'CC BY 4.0'.")
     since: Date | None = Field(None, description="First release or publication, e.g. 2019.")
     selected: bool = False
+    labels: ItemLabels = {}
 
 
 class SoftwareSection(SectionBase):
@@ -52,7 +53,11 @@ def compose_items(items: list[Artifact], context: Context) -> list[Block]:
     blocks: list[Block] = []
     for item in items:
         doi = link(f"https://doi.org/{item.doi}", f"doi:{item.doi}") if item.doi else EMPTY
-        licence = f"{context.word('licence')}: {item.licence}" if item.licence else ""
+        licence = (
+            f"{context.labelled(item.labels).word('licence')}: {item.licence}"
+            if item.licence
+            else ""
+        )
         text = sentences(
             [
                 rich(link(item.url, bold(item.name))),

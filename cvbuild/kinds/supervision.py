@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from cvbuild.document import Block, Group, Item
 from cvbuild.fields import Model, NonEmpty, Periods, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of, tidy
+from cvbuild.kinds.base import Context, Filter, ItemLabels, SectionKind, source_of, tidy
 from cvbuild.richtext import EMPTY, bold, join, parse_markup, rich
 
 SupervisionLevel = Literal["postdoc", "phd", "master", "bachelor", "guest"]
@@ -41,6 +41,7 @@ class Supervisee(Model):
     outcome: Text | None = Field(
         None, description="Where they went, e.g. 'now Assistant Professor at X'."
     )
+    labels: ItemLabels = {}
 
     @model_validator(mode="after")
     def _one_role(self) -> Supervisee:
@@ -97,7 +98,9 @@ def compose(section: SupervisionSection, context: Context) -> list[Block]:
             where = join(
                 [
                     parse_markup(person.institution),
-                    rich(context.word(_ROLE_WORDS[role])) if role in _ROLE_WORDS else EMPTY,
+                    rich(context.labelled(person.labels).word(_ROLE_WORDS[role]))
+                    if role in _ROLE_WORDS
+                    else EMPTY,
                 ],
                 ", ",
             )
@@ -127,7 +130,7 @@ def _compact(section: SupervisionSection, context: Context) -> list[Block]:
         current = [person.name for person in people if person.is_current]
         done = len(people) - len(current)
         counts = ", ".join(
-            f"{number} {context.word(word)}"
+            f"{context.number(number)} {context.word(word)}"
             for number, word in ((done, "completed"), (len(current), "ongoing"))
             if number
         )

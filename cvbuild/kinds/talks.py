@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import Date
 from cvbuild.document import Block, Group, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text, Url
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
+from cvbuild.kinds.base import Context, Filter, ItemLabels, SectionKind, source_of
 from cvbuild.richtext import EMPTY, LineBreak, italic, link, parse_markup, rich
 
 
@@ -25,6 +25,7 @@ class Talk(Model):
         "'Lovelace, A.'); your name is highlighted by the bibliography's owner_names.",
     )
     selected: bool = False
+    labels: ItemLabels = {}
 
 
 class TalkGroup(Model):
@@ -57,7 +58,10 @@ def compose(section: TalksSection, context: Context) -> list[Block]:
         for talk in group.talks:
             kind = f" ({talk.kind})" if talk.kind else ""
             authors = (
-                rich(f" {context.word('together_with')} ", context.owner_marked(talk.co_authors))
+                rich(
+                    f" {context.labelled(talk.labels).word('together_with')} ",
+                    context.owner_marked(talk.co_authors),
+                )
                 if talk.co_authors
                 else EMPTY
             )

@@ -10,7 +10,7 @@ from cvbuild.dates import TermField
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, NonEmpty, SectionBase, Text
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
-from cvbuild.richtext import EMPTY, LineBreak, bold, parse_markup, rich
+from cvbuild.richtext import EMPTY, LineBreak, bold, parse_links, parse_markup, rich
 
 
 class Course(Model):
@@ -41,7 +41,7 @@ def compose(section: TeachingSection, context: Context) -> list[Block]:
             kind = f" ({course.kind})" if course.kind else ""
             role = rich(LineBreak(), "[", parse_markup(course.role), "]") if course.role else EMPTY
             label = term.term.display() if index == 0 else ""
-            text = rich(bold(course.title), f"{kind}.", role)
+            text = rich(bold(parse_links(course.title)), f"{kind}.", role)
             blocks.append(Item(label, text, source_of(course)))
     return blocks
 

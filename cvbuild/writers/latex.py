@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def write(document: doc.Document) -> RenderedProject:
         latex_document.extend(NoEscape(line) for line in _section(section))
     # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
     support = tuple(sorted([*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")]))
-    bib = bibliography_file(references)
+    bib = bibliography_file(references, document.locale.number)
     if document.layout.pdf_a:
         xmpdata = _xmpdata(document.metadata)
     else:
@@ -137,6 +138,8 @@ def _document(document: doc.Document) -> LatexDocument:
             keywords = pdf_string(KEYWORD_SEPARATOR.join(document.metadata.keywords))
             preamble.append(NoEscape(rf"\cvbuildpdfkeywords{{{keywords}}}"))
     preamble.append(NoEscape(rf"\cvbuildmargins{{{layout.margins}}}"))
+    if layout.accent:
+        preamble.append(NoEscape(rf"\cvbuildaccent{{{ACCENTS[layout.accent]}}}"))
     preamble.extend(NoEscape(rf"\cvbuildhint{{{escape(label)}}}") for label in _hints(document))
     word = document.locale.word
     preamble.append(
@@ -145,9 +148,24 @@ def _document(document: doc.Document) -> LatexDocument:
             rf"\renewcommand*{{\cvbuildoflabel}}{{{escape(word('of'))}}}"
             rf"\renewcommand*{{\cvbuildawardlabel}}{{{escape(word('award'))}}}"
             rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(word('code'))}}}"
+            rf"\renewcommand*{{\cvbuildauthorcount}}[1]{{{_count_pattern(word('authors_count'))}}}"
         )
     )
     return latex_document
+
+
+# moderncv's main colour (color1) of each of its colour themes, as RGB: settings.accent.
+ACCENTS = {
+    "blue": "0.22,0.45,0.70", "orange": "0.95,0.55,0.15", "green": "0.35,0.70,0.30",
+    "red": "0.95,0.20,0.20", "purple": "0.50,0.33,0.80", "grey": "0.55,0.55,0.55",
+    "black": "0,0,0", "burgundy": "0.596078,0,0",
+}  # fmt: skip
+
+
+def _count_pattern(pattern: str) -> str:
+    """'({count} authors)' as a macro body: the text escaped, the count its argument."""
+    marker = "cvbuildCOUNTmarker"  # letters: escaping leaves it, and the spaces around it, alone
+    return escape(pattern.replace("{count}", marker)).replace(marker, "#1")
 
 
 def _hints(document: doc.Document) -> list[str]:
@@ -326,7 +344,9 @@ def _breakable_url(url: str) -> str:
     return shown.replace("/", r"/\allowbreak{}")
 
 
-def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
+def bibliography_file(
+    references: tuple[doc.Reference, ...], number: Callable[[float], str] = str
+) -> str:
     """The .bib biber reads: the entries to print, in printed order (`sorting=none` keeps it),
     with their checked, printed fields only, plus cvbuild's labels, awards, code links, owner
     annotations and the keyword that puts each into its list.
@@ -357,7 +377,9 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
         fields["date"] = "-".join(
             f"{part:02d}" for part in (publication.year, publication.month, publication.day) if part
         )
-        fields["keywords"] = f"cvbuild{publication.category}"  # \cvbuildpublications's list
+        fields["keywords"] = (
+            f"cvbuild{reference.list_key or publication.category}"  # \cvbuildpublications's list
+        )
         fields["usera"] = escape_bib(reference.label)
         if publication.award:
             fields["userb"] = escape_bib(publication.award)
@@ -365,6 +387,8 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
             fields["userc"] = ", ".join(
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
+        if publication.author_count:  # "et al. (150 authors)"
+            fields["userd"] = escape_bib(number(publication.author_count))
         if publication.owner_positions:
             fields[f"{publication.owner_field}+an"] = ";".join(
                 f"{i}=highlight" for i in publication.owner_positions
