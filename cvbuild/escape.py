@@ -80,10 +80,17 @@ def _fold_spaces(text: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
 
 
+# A host name before a slash ("github.com/", "https://arxiv.org/"): no line break after that
+# slash, which would leave the host alone at a line's end.
+_HOST = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+")
+
+
 def _escape_run(text: str) -> str:
     out: list[str] = []
     for index, char in enumerate(text):
-        if char in CHARACTER_TABLE:
+        if char == "/" and _unbreakable_slash(text, index):
+            out.append("/")
+        elif char in CHARACTER_TABLE:
             out.append(CHARACTER_TABLE[char])
         elif (char in _LIGATURE_BREAKS and text[index + 1 : index + 2] == char) or (
             (char == "!" or char == "?") and text[index + 1 : index + 2] == "`"
@@ -94,6 +101,14 @@ def _escape_run(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def _unbreakable_slash(text: str, index: int) -> bool:
+    """The slash at `index` is one of a scheme's "//" or ends a host name."""
+    if text[index + 1 : index + 2] == "/" or text[index - 1 : index] == "/":
+        return True
+    start = max(text.rfind(space, 0, index) for space in " \u00a0\t\n") + 1
+    return _HOST.fullmatch(text, start, index) is not None
 
 
 # Characters a URI may not hold as they are (RFC 3986): they are percent-encoded.
