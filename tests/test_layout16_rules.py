@@ -1,0 +1,169 @@
+"""Issue 16, the rules that are Python: typographic quotes, sentence joining, where a URL may
+break, the layout check's reading of a PDF's lines (fast; no TeX)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cvbuild import check
+from cvbuild.escape import escape
+from cvbuild.kinds.base import sentences
+from cvbuild.richtext import Bold, Link, Text, bold, plain, rich, typographic, typographic_parts
+
+EN = ("“", "”")
+DE = ("„", "“")
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "german"),
+    [
+        ('the paper "Explaining"', "the paper “Explaining”", "the paper „Explaining“"),
+        ("ICML'16 Workshop", "ICML’16 Workshop", "ICML’16 Workshop"),
+        ("the '90s", "the ’90s", "the ’90s"),
+        ("don't", "don’t", "don’t"),
+        ("'single' words", "‘single’ words", "‚single‘ words"),
+        ("the students' work", "the students’ work", "the students’ work"),
+        ('("x")', "(“x”)", "(„x“)"),
+        ('say "hi."', "say “hi.”", "say „hi.“"),
+        ("no quotes", "no quotes", "no quotes"),
+    ],
+)
+def test_straight_quotes_become_the_languages_curly_ones(
+    text: str, english: str, german: str
+) -> None:
+    assert typographic(text, EN) == english
+    assert typographic(text, DE) == german
+
+
+@pytest.mark.parametrize(
+    "verbatim",
+    ['https://example.org/a"b', "github.com/o'neil/repo", "o'neil@example.org"],
+)
+def test_urls_and_addresses_keep_their_straight_quotes(verbatim: str) -> None:
+    assert typographic(f'see {verbatim} and "x"', EN) == f"see {verbatim} and “x”"
+
+
+def test_quotes_split_by_markup_still_open_and_close() -> None:
+    """`"*Title*"`: the closing quote starts a text leaf of its own."""
+    value = (Text('for "'), Bold((Text("Title"),)), Text('".'))
+    assert plain(typographic_parts(value, EN)) == "for “Title”."
+
+
+def test_link_targets_are_left_alone_and_prose_strings_converted() -> None:
+    from cvbuild.document import Item, Section
+
+    link = Link("https://example.org/it's", (Text("it's"),))
+    assert typographic_parts((link,), EN) == (Link("https://example.org/it's", (Text("it’s"),)),)
+    section = Section("students", "Master's Students", (Item("2020's", rich("a 'b' c")),))
+    converted = typographic_parts(section, EN)
+    assert converted.id == "students"
+    assert converted.title == "Master’s Students"
+    item = converted.blocks[0]
+    assert isinstance(item, Item)
+    assert item.label == "2020's"  # labels (dates, terms) are not prose
+    assert plain(item.text) == "a ‘b’ c"
+
+
+def test_a_lower_case_part_continues_the_sentence() -> None:
+    """ "Medal. for the paper" came from joining an award's name and description with '. '."""
+    name = rich(bold("Pattern Recognition Medal"))
+    assert plain(sentences([name, rich("for the paper")])) == (
+        "Pattern Recognition Medal for the paper"
+    )
+    assert plain(sentences([name, rich("For the paper")])) == (
+        "Pattern Recognition Medal. For the paper"
+    )
+    assert plain(sentences([rich("Prize."), rich("for X")])) == "Prize. for X"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("github.com/user/repo", r"github.com/user/\cvbuildbreak{}repo"),
+        ("https://arxiv.org/abs/1", r"https://arxiv.org/abs/\cvbuildbreak{}1"),
+        ("and/or", r"and/\cvbuildbreak{}or"),
+        ("see www.x.de/a", "see www.x.de/a"),
+    ],
+)
+def test_no_line_break_after_a_host_names_slash(text: str, expected: str) -> None:
+    assert escape(text) == expected
+
+
+def test_code_links_in_the_bib_keep_host_and_first_part_together() -> None:
+    from cvbuild.writers.latex import _breakable_url
+
+    shown = _breakable_url("https://github.com/seulkiyeom/LRP_pruning")
+    assert shown.startswith("github.com/seulkiyeom/")
+    assert r"\allowbreak" not in shown.split("seulkiyeom")[0]
+    assert r"seulkiyeom/\allowbreak" in shown
+
+
+# --------------------------------------------------------------------------- layout check
+
+A4 = (595.0, 842.0)
+MARGIN = 56.7  # 2 cm
+RIGHT_EDGE = A4[0] - MARGIN
+
+
+def _box(x0: float, x1: float, top: float, text: str) -> check.Box:
+    return check.Box(x0, x1, top, top + 8.0, text)
+
+
+def _page(*boxes: check.Box) -> check.PageBoxes:
+    return check.PageBoxes(*A4, boxes)
+
+
+def test_a_line_past_the_right_margin_is_named_with_its_section_and_item() -> None:
+    page = _page(
+        _box(100, 160, 100, "Software"),
+        _box(80, 120, 130, "2020"),
+        _box(130, 300, 130, "Frobnicator"),
+        _box(305, RIGHT_EDGE + 12.3, 130, "averyveryverylongtoken"),
+        _box(130, 300, 150, "Next item"),
+    )
+    warnings = check.box_warnings([page], ["Software"], MARGIN, MARGIN)
+    assert warnings == [
+        "page 1 in 'Software': the line '2020 Frobnicator averyveryverylongtoken' runs 12.3 pt "
+        "into the right margin"
+    ]
+
+
+def test_a_line_into_the_left_margin_is_named() -> None:
+    page = _page(_box(MARGIN - 5, 200, 100, "Outdented"))
+    assert check.box_warnings([page], [], MARGIN, MARGIN) == [
+        "page 1: the line 'Outdented' runs 5.0 pt into the left margin"
+    ]
+
+
+@pytest.mark.parametrize(("over", "warned"), [(2.0, False), (2.1, True)])
+def test_the_margin_tolerance_is_two_points(over: float, warned: bool) -> None:
+    page = _page(_box(100, RIGHT_EDGE + over, 100, "word"))
+    assert bool(check.box_warnings([page], [], MARGIN, MARGIN)) is warned
+
+
+def test_overlapping_text_is_named_with_its_section() -> None:
+    page = _page(
+        _box(100, 160, 100, "Teaching"),
+        _box(100, 200, 140, "Lecture on things"),
+        _box(150, 250, 143, "Overprint"),
+    )
+    assert check.box_warnings([page], ["Teaching"], MARGIN, MARGIN) == [
+        "page 1 in 'Teaching': 'Lecture on things' and 'Overprint' are printed over each other"
+    ]
+
+
+@pytest.mark.parametrize(("overlap", "warned"), [(0.0, False), (1.0, False), (1.1, True)])
+def test_touching_boxes_are_not_an_overlap(overlap: float, warned: bool) -> None:
+    """Kerning and italic corrections make neighbours touch; an overlap is over 1 pt."""
+    page = _page(_box(100, 150, 100, "a"), _box(150 - overlap, 200, 100, "b"))
+    assert bool(check.box_warnings([page], [], MARGIN, MARGIN)) is warned
+
+
+def test_lines_one_above_the_other_do_not_overlap() -> None:
+    page = _page(_box(100, 300, 100, "upper"), _box(100, 300, 107.5, "lower"))
+    assert check.box_warnings([page], [], MARGIN, MARGIN) == []
+
+
+def test_an_apostrophe_after_bold_text_stays_an_apostrophe() -> None:
+    value = (Bold((Text("Bob"),)), Text("'s 'idea'"))
+    assert plain(typographic_parts(value, EN)) == "Bob’s ‘idea’"
