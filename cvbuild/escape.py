@@ -85,11 +85,23 @@ def _fold_spaces(text: str) -> str:
 _HOST = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+")
 
 
+# A URL written out in the text, and the characters of its path and query after which it may
+# break (a 300-character tracking link ran 250 pt into the margin).
+_URL = re.compile(r"\S*://\S+|www\.\S+")
+_URL_BREAKS = {"-": "-", "?": "?", "=": "=", "&": r"\&"}
+
+
 def _escape_run(text: str) -> str:
     out: list[str] = []
+    in_url: set[int] = set()
+    if "://" in text or "www." in text:
+        for match in _URL.finditer(text):
+            in_url.update(range(match.start(), match.end() - 1))
     for index, char in enumerate(text):
         if char == "/" and _unbreakable_slash(text, index):
             out.append("/")
+        elif char in _URL_BREAKS and index in in_url:
+            out.append(_URL_BREAKS[char] + r"\cvbuildbreak{}")
         elif char in CHARACTER_TABLE:
             out.append(CHARACTER_TABLE[char])
         elif (char in _LIGATURE_BREAKS and text[index + 1 : index + 2] == char) or (

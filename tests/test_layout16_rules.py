@@ -89,6 +89,15 @@ def test_no_line_break_after_a_host_names_slash(text: str, expected: str) -> Non
     assert escape(text) == expected
 
 
+def test_a_written_out_url_may_break_in_its_path_and_query() -> None:
+    """A 300-character tracking link in the text ran 250 pt into the margin."""
+    assert escape("https://x.org/a-b?k=v&w=1") == (
+        r"https://x.org/a-\cvbuildbreak{}b?\cvbuildbreak{}k=\cvbuildbreak{}v"
+        r"\&\cvbuildbreak{}w=\cvbuildbreak{}1"
+    )
+    assert escape("well-known a=b & c?") == r"well-known a=b \& c?"  # prose is left alone
+
+
 def test_code_links_in_the_bib_keep_host_and_first_part_together() -> None:
     from cvbuild.writers.latex import _breakable_url
 
@@ -167,3 +176,30 @@ def test_lines_one_above_the_other_do_not_overlap() -> None:
 def test_an_apostrophe_after_bold_text_stays_an_apostrophe() -> None:
     value = (Bold((Text("Bob"),)), Text("'s 'idea'"))
     assert plain(typographic_parts(value, EN)) == "Bob’s ‘idea’"
+
+
+def _glyphs(text: str, x: float, bottom: float = 100.0, width: float = 5.0) -> list[check.Glyph]:
+    return [
+        check.Glyph(char, x + i * width, x + (i + 1) * width, bottom - 8, bottom)
+        for i, char in enumerate(text)
+    ]
+
+
+def test_text_drawn_back_over_its_line_is_an_overprint() -> None:
+    glyphs = _glyphs("on machine learning", 100) + _glyphs("Over", 157)
+    assert check.overprints(glyphs) == [check.Overprint(92.0, "on machine learning", "Over")]
+
+
+@pytest.mark.parametrize(("back", "found"), [(2.5, False), (2.6, True)])
+def test_kerning_is_no_overprint(back: float, found: bool) -> None:
+    """A glyph set back by half its width or less is a kerned pair (italic "Wa")."""
+    glyphs = _glyphs("W", 100) + _glyphs("a", 105 - back)
+    assert bool(check.overprints(glyphs)) is found
+
+
+def test_ligatures_punctuation_and_the_next_line_are_no_overprint() -> None:
+    fi = [check.Glyph("f", 100, 106, 92, 100), check.Glyph("i", 100, 106, 92, 100)]
+    quote = _glyphs("”", 110) + _glyphs(".", 112)
+    next_line = _glyphs("upper", 100) + _glyphs("lower", 100, bottom=112)
+    assert check.overprints(fi + quote) == []
+    assert check.overprints(next_line) == []
