@@ -91,14 +91,30 @@ _URL = re.compile(r"\S*://\S+|www\.\S+")
 _URL_BREAKS = {"-": "-", "?": "?", "=": "=", "&": r"\&"}
 
 
+# A single letter (with or without its full stop) before a capitalised word: an initial, whose
+# space is a no-break one, so that "A Hill" or "A. B. Hill" is never split across lines.
+_INITIAL = re.compile(r"(?<![\w./:@])([^\W\d_]\.?) (?=[^\W\d_])")
+
+
+def _initial_spaces(text: str) -> set[int]:
+    return {
+        match.end() - 1
+        for match in _INITIAL.finditer(text)
+        if match.group(1)[0].isupper() and text[match.end()].isupper()
+    }
+
+
 def _escape_run(text: str) -> str:
     out: list[str] = []
+    tied = _initial_spaces(text) if " " in text else set()
     in_url: set[int] = set()
     if "://" in text or "www." in text:
         for match in _URL.finditer(text):
             in_url.update(range(match.start(), match.end() - 1))
     for index, char in enumerate(text):
-        if char == "/" and _unbreakable_slash(text, index):
+        if index in tied:
+            out.append("~")
+        elif char == "/" and _unbreakable_slash(text, index):
             out.append("/")
         elif char in _URL_BREAKS and index in in_url:
             out.append(_URL_BREAKS[char] + r"\cvbuildbreak{}")

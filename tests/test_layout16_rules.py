@@ -203,3 +203,20 @@ def test_ligatures_punctuation_and_the_next_line_are_no_overprint() -> None:
     next_line = _glyphs("upper", 100) + _glyphs("lower", 100, bottom=112)
     assert check.overprints(fi + quote) == []
     assert check.overprints(next_line) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "tied"),
+    [
+        ("A Hill, TU Berlin", "A~Hill, TU Berlin"),
+        ("A. B. Hill", "A.~B.~Hill"),
+        ("K.-R. Müller", "K.-R.~Müller"),
+        ("Ö Ünal", "Ö~Ünal"),
+        ("a B c", "a B c"),  # not an initial before a name
+        ("see x.org/A Hill", "see x.org/A Hill"),
+        ("Anders CJ and", "Anders CJ and"),
+    ],
+)
+def test_an_initial_stays_with_the_name_after_it(text: str, tied: str) -> None:
+    """ "A / Hill" was split across two lines of the PDF."""
+    assert escape(text) == tied
