@@ -89,6 +89,7 @@ _HOST = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+")
 # break (a 300-character tracking link ran 250 pt into the margin).
 _URL = re.compile(r"\S*://\S+|www\.\S+")
 _URL_BREAKS = {"-": "-", "?": "?", "=": "=", "&": r"\&"}
+_URL_RUN = 16  # letters and digits of a URL after which a line may break, if no other break
 
 
 # A single letter (with or without its full stop) before a capitalised word: an initial, whose
@@ -128,7 +129,16 @@ def _escape_run(text: str) -> str:
             out.append(" ")  # control characters: never meaningful in a CV
         else:
             out.append(char)
+        if index in in_url and _in_long_code(text, index):
+            out.append(r"\cvbuildbreak{}")
     return "".join(out)
+
+
+def _in_long_code(text: str, index: int) -> bool:
+    """A line may break after every 16th character (counted from the text's start) of a run
+    of letters and digits in a URL ("mkt_tok=MTMxLUFRTy0yMjUAAAGgcXIp..."), so that no
+    unbreakable piece is longer than 31 characters."""
+    return (index + 1) % _URL_RUN == 0 and text[index - _URL_RUN + 1 : index + 1].isalnum()
 
 
 def _unbreakable_slash(text: str, index: int) -> bool:

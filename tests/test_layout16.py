@@ -264,3 +264,28 @@ def test_an_edited_sty_is_used_by_the_next_build(tmp_path: Path) -> None:
         replace(original, support_files=files), build, source_date_epoch=1706702400
     )
     assert "Edited layout" in pdf_text(second.pdf)
+
+
+# --------------------------------------------------------------------------- hold-out CVs
+
+HOLD_OUTS = Path(__file__).parent / "data" / "import"
+
+
+@pytest.mark.parametrize("style", ["banking", "oldstyle"])
+@pytest.mark.parametrize("cv", ["Marine_Denolle_CV", "Kshitij_Dahal_CV"])
+def test_hold_out_cvs_build_without_layout_warnings(tmp_path: Path, cv: str, style: str) -> None:
+    """Other people's RenderCV files, imported, in the two styles with the narrowest text:
+    cvbuild's own check finds nothing (Marine's 300-character tracking link ran 251 pt into
+    the margin), and "Seattle, WA" stays on one line."""
+    imported = run_cli("import", "rendercv", str(HOLD_OUTS / f"{cv}.yaml"), str(tmp_path / "cv"))
+    assert imported.exit_code == 0, imported.output
+    person = tmp_path / "cv" / "person.yaml"
+    person.write_text(
+        person.read_text(encoding="utf-8").replace("settings:\n", f"settings:\n  style: {style}\n"),
+        encoding="utf-8",
+    )
+    text, output = _pdf(tmp_path, tmp_path / "cv")
+    for defect in ("margin", "over each other", "too wide", "is the last line"):
+        assert defect not in output, output
+    if cv == "Marine_Denolle_CV":
+        assert any("Seattle, WA" in line for line in text.splitlines())

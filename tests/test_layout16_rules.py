@@ -220,3 +220,10 @@ def test_ligatures_punctuation_and_the_next_line_are_no_overprint() -> None:
 def test_an_initial_stays_with_the_name_after_it(text: str, tied: str) -> None:
     """ "A / Hill" was split across two lines of the PDF."""
     assert escape(text) == tied
+
+
+def test_a_long_code_in_a_url_may_break_after_sixteen_letters() -> None:
+    code = "MTMxLUFRTy0yMjUAAAGgcXIpQXzGs0WlB22XUVMoYKPipJCRo8S4n33LPNaU"  # 60 letters, digits
+    pieces = escape(f"https://x.org/?{code}").split(r"\cvbuildbreak{}")
+    assert len(pieces) >= 4 and max(len(piece) for piece in pieces) <= 31
+    assert escape(code) == code  # outside a URL, nothing changes
