@@ -184,8 +184,9 @@ def _parse_run(text: str) -> Rich:
 # „…“ ‚…‘, French «…» ‹…›).
 _SINGLE = {("“", "”"): ("‘", "’"), ("„", "“"): ("‚", "‘"), ("«", "»"): ("‹", "›"),
            ("»", "«"): ("›", "‹"), ("„", "”"): ("‚", "’")}  # fmt: skip
-# Where straight quotes are not prose: URLs, host names with a path, e-mail addresses.
-_VERBATIM = re.compile(r"\S*(?:://|@)\S*|(?:www\.)?[\w-]+(?:\.[\w-]+)+/\S*")
+# Where straight quotes are not prose: URLs, host names with a path, e-mail addresses, code
+# (a word holding a backslash or a brace: \cmd{'x'}) and TeX's own quoting (``…'', '').
+_VERBATIM = re.compile(r"\S*(?:://|@|\\|[{}])\S*|(?:www\.)?[\w-]+(?:\.[\w-]+)+/\S*|[`'\"]{2,}")
 _OPENS_AFTER = set(" \u00a0\u202f\t\n([{–—/-‚„“‘«»‹›")
 
 

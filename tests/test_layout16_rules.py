@@ -227,3 +227,10 @@ def test_a_long_code_in_a_url_may_break_after_sixteen_letters() -> None:
     pieces = escape(f"https://x.org/?{code}").split(r"\cvbuildbreak{}")
     assert len(pieces) >= 4 and max(len(piece) for piece in pieces) <= 31
     assert escape(code) == code  # outside a URL, nothing changes
+
+
+@pytest.mark.parametrize(
+    "code", ["\\directlua{os.execute('touch x')}", "``h''", "it''s", "{'a': 1}"]
+)
+def test_code_and_tex_quoting_keep_their_straight_quotes(code: str) -> None:
+    assert typographic(code, EN) == code
