@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +72,203 @@ def layout_warnings(
     pdf: Path, headings: list[str], margin_pt: float, bottom_pt: float | None = None
 ) -> list[str]:
     """Read the PDF back and name layout defects a reader would see: a heading as the last line
-    of a page (its first entry on the next), a page before the last that is nearly empty.
+    of a page (its first entry on the next), a page before the last that is nearly empty, a
+    line running into the left or right margin, text printed over other text.
     `headings` are the section, group and publication-list titles as printed."""
     bottom = margin_pt if bottom_pt is None else bottom_pt
-    return page_warnings(_page_lines(pdf, bottom), headings, margin_pt, bottom)
+    return page_warnings(_page_lines(pdf, bottom), headings, margin_pt, bottom) + box_warnings(
+        text_boxes(pdf), headings, margin_pt, margin_pt
+    )
+
+
+# --------------------------------------------------------------------------- text boxes
+
+# Less than this (pt) into another box is invisible in print (kerning, italic corrections).
+TOLERANCE = 1.0
+# The boxes are the glyphs' outlines, which reach up to about 1.5 pt past the advance widths TeX
+# sets (a closing quote, an italic letter): a line is reported from 2 pt over the margin.
+MARGIN_TOLERANCE = 2.0
+
+
+@dataclass(frozen=True)
+class Box:
+    """A run of text on one line as the PDF draws it, in pt from the page's top-left corner."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character as drawn (its advance box), in drawing order."""
+
+    char: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class Overprint:
+    """Text drawn over text drawn before it on the same line."""
+
+    top: float
+    earlier: str  # the words it covers
+    later: str  # the word drawn over them
+
+
+@dataclass(frozen=True)
+class PageBoxes:
+    width: float
+    height: float
+    boxes: tuple[Box, ...]
+    overprints: tuple[Overprint, ...] = ()
+
+
+def text_boxes(pdf: Path) -> list[PageBoxes]:
+    """Every page's runs of text with their boxes (PDFium's text rectangles) and the text drawn
+    over other text (from each character's box: PDFium joins such text into one rectangle).
+    Reading them takes about 10 ms a page."""
+    import pypdfium2  # imported here: only builds that check the layout need it
+
+    pages = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            text = page.get_textpage()
+            boxes = []
+            for number in range(text.count_rects()):
+                left, low, right, high = text.get_rect(number)
+                shown = " ".join(text.get_text_bounded(left, low, right, high).split())
+                if shown:
+                    boxes.append(Box(left, right, height - high, height - low, shown))
+            glyphs = []
+            for number, char in enumerate(text.get_text_range()):
+                left, low, right, high = text.get_charbox(number, loose=True)
+                glyphs.append(Glyph(char, left, right, height - high, height - low))
+            pages.append(PageBoxes(width, height, tuple(boxes), tuple(overprints(glyphs))))
+    finally:
+        document.close()
+    return pages
+
+
+def overprints(glyphs: list[Glyph]) -> list[Overprint]:
+    """Characters drawn, in drawing order, over characters drawn earlier on the same line (by
+    more than TOLERANCE and half their width: kerned pairs such as an italic "Wa" overlap by
+    a third; accents, punctuation and a ligature's second letter do not count); one report
+    per word."""
+    found = []
+    # each line: its bottom, the spans its characters cover so far, its text so far
+    lines: list[tuple[float, list[list[float]], list[str]]] = []
+    reported = False
+    previous: Glyph | None = None
+    for glyph in glyphs:
+        ligature = previous is not None and (previous.x0, previous.x1) == (glyph.x0, glyph.x1)
+        previous = glyph
+        line = next((ln for ln in reversed(lines) if abs(ln[0] - glyph.bottom) < 2.5), None)
+        if line is None:
+            line = (glyph.bottom, [], [])
+            lines.append(line)
+        _, spans, text = line
+        if (
+            ligature  # the second letter of "fi": the same glyph
+            or unicodedata.category(glyph.char).startswith("P")  # kerned under a quote: ”.
+            or glyph.char.isspace()
+            or unicodedata.combining(glyph.char)
+            or glyph.x1 - glyph.x0 < 0.1
+        ):
+            text.append(" " if glyph.char.isspace() else glyph.char)
+            reported = reported and not glyph.char.isspace()
+            continue
+        reach = max(TOLERANCE, (glyph.x1 - glyph.x0) / 2)
+        if spans and glyph.x0 < spans[-1][1] - reach and not reported:
+            covered = [
+                span for span in spans if min(span[1], glyph.x1) - max(span[0], glyph.x0) > reach
+            ]
+            if covered:
+                earlier = " ".join("".join(text).split()[-3:])
+                found.append(Overprint(glyph.top, earlier, glyph.char))
+                reported = True
+        elif reported and found:
+            found[-1] = replace(found[-1], later=found[-1].later + glyph.char)
+        if spans and spans[-1][0] - 0.5 <= glyph.x0 <= spans[-1][1] + 0.5:
+            spans[-1][1] = max(spans[-1][1], glyph.x1)
+        else:
+            spans.append([glyph.x0, glyph.x1])
+            spans.sort()
+        text.append(glyph.char)
+    return found
+
+
+def box_warnings(
+    pages: list[PageBoxes], headings: list[str], left: float, right: float
+) -> list[str]:
+    """Lines that run more than MARGIN_TOLERANCE into the left or right margin, text boxes that
+    overlap by more than TOLERANCE both ways and text drawn over other text (overprinted),
+    each named by page, section (the last heading above it) and the line's first words."""
+    wanted = {_squash(h): h for h in headings if h.strip()}
+    warnings = []
+    section = ""
+    for number, page in enumerate(pages, start=1):
+        sections: dict[Box, str] = {}
+        tops: list[tuple[float, str]] = []
+        for line in _box_lines(page.boxes):
+            text = " ".join(box.text for box in line)
+            section = wanted.get(_squash(text), section)
+            where = f" in '{section}'" if section else ""
+            sections.update((box, where) for box in line)
+            tops.append((min(box.top for box in line), where))
+            over_right = max(box.x1 for box in line) - (page.width - right)
+            over_left = left - min(box.x0 for box in line)
+            for over, side in ((over_right, "right"), (over_left, "left")):
+                if over > MARGIN_TOLERANCE:
+                    warnings.append(
+                        f"page {number}{where}: the line '{_first_words(text)}' runs "
+                        f"{over:.1f} pt into the {side} margin"
+                    )
+        for first, second in _overlaps(page.boxes):
+            warnings.append(
+                f"page {number}{sections.get(first, '')}: '{_first_words(first.text)}' and "
+                f"'{_first_words(second.text)}' are printed over each other"
+            )
+        for overprint in page.overprints:
+            where = next((w for top, w in reversed(tops) if top <= overprint.top + 2), "")
+            warnings.append(
+                f"page {number}{where}: '{overprint.later}' is printed over '{overprint.earlier}'"
+            )
+    return warnings
+
+
+def _box_lines(boxes: tuple[Box, ...]) -> list[list[Box]]:
+    """Boxes grouped into lines (bottoms within 3 pt), top to bottom, left to right."""
+    lines: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: (round(b.bottom), b.x0)):
+        if lines and abs(lines[-1][0].bottom - box.bottom) < 3:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    return [sorted(line, key=lambda b: b.x0) for line in lines]
+
+
+def _overlaps(boxes: tuple[Box, ...]) -> list[tuple[Box, Box]]:
+    """Pairs of boxes whose areas overlap by more than TOLERANCE in both directions."""
+    ordered = sorted(boxes, key=lambda b: b.top)
+    pairs = []
+    for index, first in enumerate(ordered):
+        for second in ordered[index + 1 :]:
+            if second.top >= first.bottom - TOLERANCE:
+                break
+            across = min(first.x1, second.x1) - max(first.x0, second.x0)
+            down = min(first.bottom, second.bottom) - max(first.top, second.top)
+            if across > TOLERANCE and down > TOLERANCE:
+                pairs.append((first, second))
+    return pairs
 
 
 def page_warnings(

@@ -151,8 +151,12 @@ def compile_project(
     engine = LATEXMK_ENGINE[project.engine]
     progress.started("preamble")
     began = time.monotonic()
+    formats_before = {path.name for path in build_dir.glob("cvbuild-*.fmt")}
     preamble = _preamble_format(project, build_dir, env)
     progress.finished("preamble", time.monotonic() - began)
+    # Another format (or none, when dumping failed) means a changed preamble or .sty, which
+    # latexmk cannot see (pdflatex read the old format, not the .sty): redo every step.
+    redo = redo or formats_before != {path.name for path in build_dir.glob("cvbuild-*.fmt")}
     fallback = engine
     if preamble:
         engine = ["-pdf", f"-pdflatex=pdflatex -fmt={preamble} {_TEX_FLAGS}"]

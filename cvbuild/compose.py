@@ -31,6 +31,7 @@ from cvbuild.richtext import (
     italic,
     parse_markup,
     rich,
+    typographic_parts,
 )
 from cvbuild.select import Selection
 
@@ -59,7 +60,10 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         for section in cv.sections
     )
     # A section the variant's rules left empty is left out, heading and all (`validate` warns).
-    sections = tuple(section for section in composed if section.blocks)
+    # Straight quotes in the text become the language's curly ones (every writer prints these).
+    sections = typographic_parts(
+        tuple(section for section in composed if section.blocks), locale.quotes
+    )
     variant = selection.variant
     footer = None
     if variant.footer:
@@ -75,7 +79,7 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     settings = cv.settings
     return Document(
         variant=selection.variant_name,
-        header=_header(cv.person, context, variant.header_note),
+        header=typographic_parts(_header(cv.person, context, variant.header_note), locale.quotes),
         sections=sections,
         metadata=_metadata(selection, locale),
         locale=locale,

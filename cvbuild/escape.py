@@ -80,10 +80,46 @@ def _fold_spaces(text: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
 
 
+# A host name before a slash ("github.com/", "https://arxiv.org/"): no line break after that
+# slash, which would leave the host alone at a line's end.
+_HOST = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+")
+
+
+# A URL written out in the text, and the characters of its path and query after which it may
+# break (a 300-character tracking link ran 250 pt into the margin).
+_URL = re.compile(r"\S*://\S+|www\.\S+")
+_URL_BREAKS = {"-": "-", "?": "?", "=": "=", "&": r"\&"}
+_URL_RUN = 16  # letters and digits of a URL after which a line may break, if no other break
+
+
+# A single letter (with or without its full stop) before a capitalised word: an initial, whose
+# space is a no-break one, so that "A Hill" or "A. B. Hill" is never split across lines.
+_INITIAL = re.compile(r"(?<![\w./:@])([^\W\d_]\.?) (?=[^\W\d_])")
+
+
+def _initial_spaces(text: str) -> set[int]:
+    return {
+        match.end() - 1
+        for match in _INITIAL.finditer(text)
+        if match.group(1)[0].isupper() and text[match.end()].isupper()
+    }
+
+
 def _escape_run(text: str) -> str:
     out: list[str] = []
+    tied = _initial_spaces(text) if " " in text else set()
+    in_url: set[int] = set()
+    if "://" in text or "www." in text:
+        for match in _URL.finditer(text):
+            in_url.update(range(match.start(), match.end() - 1))
     for index, char in enumerate(text):
-        if char in CHARACTER_TABLE:
+        if index in tied:
+            out.append("~")
+        elif char == "/" and _unbreakable_slash(text, index):
+            out.append("/")
+        elif char in _URL_BREAKS and index in in_url:
+            out.append(_URL_BREAKS[char] + r"\cvbuildbreak{}")
+        elif char in CHARACTER_TABLE:
             out.append(CHARACTER_TABLE[char])
         elif (char in _LIGATURE_BREAKS and text[index + 1 : index + 2] == char) or (
             (char == "!" or char == "?") and text[index + 1 : index + 2] == "`"
@@ -93,7 +129,24 @@ def _escape_run(text: str) -> str:
             out.append(" ")  # control characters: never meaningful in a CV
         else:
             out.append(char)
+        if index in in_url and _in_long_code(text, index):
+            out.append(r"\cvbuildbreak{}")
     return "".join(out)
+
+
+def _in_long_code(text: str, index: int) -> bool:
+    """A line may break after every 16th character (counted from the text's start) of a run
+    of letters and digits in a URL ("mkt_tok=MTMxLUFRTy0yMjUAAAGgcXIp..."), so that no
+    unbreakable piece is longer than 31 characters."""
+    return (index + 1) % _URL_RUN == 0 and text[index - _URL_RUN + 1 : index + 1].isalnum()
+
+
+def _unbreakable_slash(text: str, index: int) -> bool:
+    """The slash at `index` is one of a scheme's "//" or ends a host name."""
+    if text[index + 1 : index + 2] == "/" or text[index - 1 : index] == "/":
+        return True
+    start = max(text.rfind(space, 0, index) for space in " \u00a0\t\n") + 1
+    return _HOST.fullmatch(text, start, index) is not None
 
 
 # Characters a URI may not hold as they are (RFC 3986): they are percent-encoded.

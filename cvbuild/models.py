@@ -199,6 +199,7 @@ class Labels(Model):
     as_of: str | None = None  # en: "As of"
     code: str | None = None  # en: "Code"
     award: str | None = None  # en: "Award"
+    article_number: str | None = None  # en: "Art." (a journal article's number: "Art. e0130140")
     document_title: str | None = None  # en: "Curriculum Vitae"
     born_in: str | None = None  # en: "in"
     completed: str | None = None  # en: "completed"

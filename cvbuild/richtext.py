@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import TypeVar, cast
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ParagraphBreak:
 Node = Text | Bold | Highlight | Italic | Link | LineBreak | ParagraphBreak
 Rich = tuple[Node, ...]
 Part = str | Node | Rich | None
+T = TypeVar("T")
 
 EMPTY: Rich = ()
 
@@ -199,3 +201,117 @@ def parse_links(text: str) -> Rich:
             out.append(link(match["url"], match["text"]))
     out.append(folded[position:])
     return rich(*(part for part in out if part))
+
+
+# --------------------------------------------------------------------------- typography
+
+# The single quotation marks that go with a language's double ones (English “…” ‘…’, German
+# „…“ ‚…‘, French «…» ‹…›).
+_SINGLE = {("“", "”"): ("‘", "’"), ("„", "“"): ("‚", "‘"), ("«", "»"): ("‹", "›"),
+           ("»", "«"): ("›", "‹"), ("„", "”"): ("‚", "’")}  # fmt: skip
+# Where straight quotes are not prose: URLs, host names with a path, e-mail addresses, code
+# (a word holding a backslash or a brace: \cmd{'x'}) and TeX's own quoting (``…'', '').
+_VERBATIM = re.compile(r"\S*(?:://|@|\\|[{}])\S*|(?:www\.)?[\w-]+(?:\.[\w-]+)+/\S*|[`'\"]{2,}")
+_OPENS_AFTER = set(" \u00a0\u202f\t\n([{–—/-‚„“‘«»‹›")
+
+
+def typographic(text: str, quotes: tuple[str, str], before: str = "") -> str:
+    """Straight quotes as the language writes them (`quotes`: its double quotation marks, e.g.
+    “ ” or „ “): "…" and '…' become curly, an apostrophe ’ (ICML'16 → ICML’16, the '90s →
+    the ’90s, don't → don’t). URLs and e-mail addresses are left as they are. `before`: the
+    character printed just before `text` (the end of the previous piece of rich text)."""
+    if '"' not in text and "'" not in text:
+        return text
+    out: list[str] = []
+    position = 0
+    for match in _VERBATIM.finditer(text):
+        out.append(
+            _curl(text[position : match.start()], quotes, (before + text[: match.start()])[-1:])
+        )
+        out.append(match.group())
+        position = match.end()
+    out.append(_curl(text[position:], quotes, (before + text[:position])[-1:]))
+    return "".join(out)
+
+
+def _curl(text: str, quotes: tuple[str, str], before: str) -> str:
+    opening, closing = quotes
+    single_open, single_close = _SINGLE.get(quotes, ("‘", "’"))
+    open_single = False  # a single quotation mark opened in this text and not yet closed
+    out: list[str] = []
+    for index, char in enumerate(text):
+        previous = text[index - 1] if index else before
+        following = text[index + 1 : index + 2]
+        if char == '"':
+            out.append(opening if _opens(previous, following) else closing)
+        elif char == "'":
+            if previous.isalnum() and following.isalnum():
+                out.append("’")  # ICML'16, don't
+            elif re.match(r"\d\d(?!\d)", text[index + 1 : index + 4]) and _opens(previous, "0"):
+                out.append("’")  # '16, the '90s: an elision, not a quotation
+            elif _opens(previous, following):
+                out.append(single_open)
+                open_single = True
+            elif open_single:
+                out.append(single_close)
+                open_single = False
+            else:
+                out.append("’")  # the students' work
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _opens(previous: str, following: str) -> bool:
+    """A quote after a space, a bracket or a dash (or at the start) opens, unless a space or
+    punctuation follows it."""
+    if previous and previous not in _OPENS_AFTER:
+        return False
+    # at the end of a text leaf, what it quotes is in the next one (`"*Title*"`)
+    return not following or (not following.isspace() and following not in ".,;:!?)]}")
+
+
+# The plain-string fields of composed blocks that hold prose (a group's title "Master's
+# Students", a location, a note); others (ids, URLs, dates, keys) are never changed.
+PROSE_FIELDS = frozenset({"title", "location", "note", "headline", "extras"})
+
+
+def typographic_parts(value: T, quotes: tuple[str, str]) -> T:
+    """`typographic` applied to every text leaf of rich text inside `value` (a composed
+    section, block or header: dataclasses and tuples of them) and to its prose strings
+    (PROSE_FIELDS); link targets and all other strings are left alone."""
+    return cast(T, _typographic(value, quotes, prose=False))
+
+
+def _typographic(value: object, quotes: tuple[str, str], prose: bool) -> object:
+    if isinstance(value, str):
+        return typographic(value, quotes) if prose else value
+    if isinstance(value, tuple) and value and all(isinstance(item, Node) for item in value):
+        return _typographic_rich(value, quotes)
+    if isinstance(value, tuple):
+        return tuple(_typographic(item, quotes, prose) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            item.name: _typographic(getattr(value, item.name), quotes, item.name in PROSE_FIELDS)
+            for item in fields(value)
+            if item.init
+        }
+        return replace(value, **changes)
+    return value
+
+
+def _typographic_rich(value: Rich, quotes: tuple[str, str], before: str = "") -> Rich:
+    """Rich text, each text leaf knowing the character printed before it (a quote at the
+    start of a leaf after bold text closes, "**Bob**'s" is an apostrophe)."""
+    out: list[Node] = []
+    for node in value:
+        if isinstance(node, Text):
+            out.append(Text(typographic(node.text, quotes, before)))
+        elif isinstance(node, Link):
+            out.append(Link(node.url, _typographic_rich(node.children, quotes, before)))
+        elif isinstance(node, Bold | Italic | Highlight):
+            out.append(type(node)(_typographic_rich(node.children, quotes, before)))
+        else:
+            out.append(node)
+        before = (before + plain((node,)))[-1:]
+    return tuple(out)

@@ -19,10 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
 
+# cvbuild prints straight quotes typographically (“…”, ’): presence checks compare them plain.
+_PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
 def squash(text: str) -> str:
     """Text with all whitespace and hyphens removed, for presence checks that must survive line
     breaks and hyphenation."""
-    text = text.replace("’", "'").replace("ﬁ", "fi").replace("ﬂ", "fl")
+    text = text.translate(_PLAIN_QUOTES).replace("ﬁ", "fi").replace("ﬂ", "fl")
     return re.sub(r"[\s\-‐]+", "", text)
 
 

@@ -44,7 +44,7 @@ def test_build_error_keeps_the_previous_pdf(tmp_path: Path) -> None:
     code, output = build(content, out)
     assert code == 0, output
     text = " ".join(pdf_text(out).split())
-    assert "Ada's notes: 100% of R&D, #1 in _math_ ~ {braces} \\ back -- slash." in text
+    assert "Ada’s notes: 100% of R&D, #1 in _math_ ~ {braces} \\ back -- slash." in text
     assert "journal 1 · proceedings 0 · chapter 0 · preprint 0" in output
     before = out.read_bytes()
 

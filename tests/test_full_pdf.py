@@ -69,7 +69,7 @@ SAMPLES = {
                      "Pattern Recognition Best Paper Award and Pattern Recognition Medal winner",
                      "Best Short Paper Award Winner", "Best Paper Award Winner",
                      "Detecting Behavioural and Structural Anomalies in Media-Cloud Applications",
-                     "CoRR", "abs/1409.8035", "Lecture Notes in Computer Science"],
+                     "arXiv: 1409.8035", "Lecture Notes in Computer Science"],
 }  # fmt: skip
 
 

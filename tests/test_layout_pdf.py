@@ -183,3 +183,4 @@ def test_no_layout_warning(built: Built) -> None:
     """cvbuild's own layout check (cvbuild/check.py) finds nothing in the shipped CVs."""
     assert "only" not in built.output and "is the last line" not in built.output, built.output
     assert "too wide" not in built.output, built.output
+    assert "margin" not in built.output and "over each other" not in built.output, built.output

@@ -54,9 +54,14 @@ def _phrases(alphabet: list[str]) -> st.SearchStrategy[list[str]]:
     return st.lists(phrase, min_size=150, max_size=150)
 
 
+# Straight quotes in prose are printed typographically ("a" → “a”, it's → it’s).
+_PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
 def _normal(text: str) -> str:
-    """Compare modulo white space and compatibility forms (ligatures, '…' as '...')."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Compare modulo white space, compatibility forms (ligatures, '…' as '...') and the
+    typographic form of quotes."""
+    return "".join(unicodedata.normalize("NFKC", text).translate(_PLAIN_QUOTES).split())
 
 
 def _round_trip(tmp_path: Path, phrases: list[str]) -> tuple[str, str]:

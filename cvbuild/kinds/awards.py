@@ -9,7 +9,7 @@ from pydantic import Field
 from cvbuild.dates import PeriodField
 from cvbuild.document import Block, Item
 from cvbuild.fields import Model, SectionBase, Text
-from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
+from cvbuild.kinds.base import Context, Filter, SectionKind, sentences, source_of
 from cvbuild.richtext import EMPTY, bold, parse_markup, rich
 
 
@@ -37,8 +37,8 @@ def compose(section: AwardsSection, context: Context) -> list[Block]:
     blocks: list[Block] = []
     for award in section.awards:
         rank = f" ({award.rank})" if award.rank else ""
-        description = rich(". ", parse_markup(award.description)) if award.description else EMPTY
-        text = rich(bold(parse_markup(award.name)), rank, description)
+        description = parse_markup(award.description) if award.description else EMPTY
+        text = sentences([rich(bold(parse_markup(award.name)), rank), description])
         blocks.append(Item(context.period(award.year), text, source_of(award)))
     return blocks
 

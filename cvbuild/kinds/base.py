@@ -152,13 +152,15 @@ def tidy(value: Rich) -> Rich:
 
 def sentences(parts: Sequence[Rich]) -> Rich:
     """The non-empty parts as sentences: '. ' between them, unless a part ends in its own
-    full stop (a description written as a sentence)."""
+    full stop (a description written as a sentence) or the next begins in lower case (it
+    continues the sentence: "Medal for the paper ...", never "Medal. for the paper")."""
     out: Rich = EMPTY
     for part in parts:
         if not part:
             continue
         if out:
-            out = rich(out, " " if plain(out).rstrip().endswith((".", "!", "?")) else ". ")
+            ended = plain(out).rstrip().endswith((".", "!", "?"))
+            out = rich(out, " " if ended or plain(part)[:1].islower() else ". ")
         out = rich(out, part)
     return tidy(out)
 

@@ -149,6 +149,7 @@ def _document(document: doc.Document) -> LatexDocument:
             rf"\renewcommand*{{\cvbuildawardlabel}}{{{escape(word('award'))}}}"
             rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(word('code'))}}}"
             rf"\renewcommand*{{\cvbuildauthorcount}}[1]{{{_count_pattern(word('authors_count'))}}}"
+            rf"\renewcommand*{{\cvbuildarticlelabel}}{{{escape(word('article_number'))}}}"
         )
     )
     return latex_document
@@ -339,9 +340,12 @@ def _hyperref_metadata(meta: doc.Metadata) -> str:
 
 
 def _breakable_url(url: str) -> str:
-    """A URL as visible text (in the .bib) that may break after each slash."""
-    shown = escape_bib(url.removeprefix("https://").removeprefix("http://"))
-    return shown.replace("/", r"/\allowbreak{}")
+    """A URL as visible text (in the .bib) that may break after each slash of its path, but not
+    between the host and the path's first part ("github.com/" alone at a line's end)."""
+    host, slash, path = url.removeprefix("https://").removeprefix("http://").partition("/")
+    first, more, rest = path.partition("/")
+    head = escape_bib(host + slash + first).replace(r"/\cvbuildbreak{}", "/")
+    return head + escape_bib(more + rest).replace("/", r"/\allowbreak{}")
 
 
 def bibliography_file(
