@@ -189,6 +189,15 @@ class Publication:
     published_at: str = ""  # plain text from the content (overrides), not TeX
     note: str = ""  # plain text from the content (overrides), not TeX
     bib_key: str = ""  # the key written for biber ('' = `key`; set when `key` is not plain)
+    peer_reviewed: bool | None = None  # None: by category and pubstate (set after init)
+    open_access: bool | None = None  # None: not stated
+    involvement: str = ""  # plain text from the content (overrides): the owner's part in it
+    significance: str = ""  # plain text from the content (overrides): why it matters
+
+    def __post_init__(self) -> None:
+        if self.peer_reviewed is None:
+            default = peer_reviewed_by_default(self.category, self.fields)
+            object.__setattr__(self, "peer_reviewed", default)
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
@@ -516,8 +525,35 @@ def _publication(
             bib_key=safe_key(key),
             published_at=(override.published_at or "") if override else "",
             note=(override.note or "") if override else "",
+            peer_reviewed=override.peer_reviewed if override else None,
+            open_access=override.open_access if override else None,
+            involvement=(override.involvement or "") if override else "",
+            significance=(override.significance or "") if override else "",
         ),
     )
+
+
+# Categories whose entries are peer-reviewed unless the entry says otherwise (funders such as
+# the DFG list these in category A); preprints, reports, theses, software, data and patents
+# are not. A `pubstate` such as "submitted" means not (yet) reviewed.
+PEER_REVIEWED_CATEGORIES = frozenset({"journal", "proceedings", "chapter", "book"})
+_NOT_YET_REVIEWED = re.compile(r"submitted|prepublished|in ?preparation|under ?review|preprint")
+
+
+def peer_reviewed_by_default(category: str, fields: dict[str, str]) -> bool:
+    if category not in PEER_REVIEWED_CATEGORIES:
+        return False
+    return not _NOT_YET_REVIEWED.search(fields.get("pubstate", "").lower())
+
+
+def in_class(publication: Publication, name: str) -> bool:
+    """Whether an entry belongs to a list or group: a category, or 'peer-reviewed' /
+    'not-peer-reviewed' (whatever its category)."""
+    if name == "peer-reviewed":
+        return bool(publication.peer_reviewed)
+    if name == "not-peer-reviewed":
+        return not publication.peer_reviewed
+    return publication.category == name
 
 
 _TYPE_ALIASES = {"conference": "inproceedings", "electronic": "online", "www": "online"}

@@ -82,6 +82,7 @@ class Reference:
 
     label: str
     publication: Publication
+    group: str = ""  # the list it is printed in (its category, or e.g. 'peer-reviewed')
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,8 @@ class Layout:
     paper: str = "a4"
     pdf_a: bool = True
     margins: str = "2cm"
+    font_family: str = "latin-modern"  # or "arial-metric"
+    line_spacing: float = 1.0  # \linespread
 
 
 @dataclass(frozen=True)

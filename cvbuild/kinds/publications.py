@@ -9,7 +9,14 @@ from pydantic import Field, model_validator
 
 from cvbuild.dates import Date
 from cvbuild.document import Block, Group, PublicationList, Reference, Table
-from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationCategory, SectionBase
+from cvbuild.fields import (
+    ContentError,
+    Location,
+    Model,
+    NonEmpty,
+    PublicationClass,
+    SectionBase,
+)
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.richtext import italic
 
@@ -18,7 +25,11 @@ if TYPE_CHECKING:
 
 
 class CategoryList(Model):
-    category: PublicationCategory
+    category: PublicationClass = Field(
+        description="A category (journal, proceedings, ...), or peer-reviewed / "
+        "not-peer-reviewed: every entry that is (not) peer-reviewed, whatever its category. An "
+        "entry is printed in the first list that takes it."
+    )
     title: NonEmpty
     numbering: Literal["ascending", "descending"] = Field(
         "ascending", description="ascending: newest is 1; descending: newest is N."
@@ -99,16 +110,26 @@ DEFAULT_TITLES: dict[str, dict[str, str]] = {
 def lists_with_defaults(
     lists: list[CategoryList], publications: tuple[Publication, ...], language: str = "en"
 ) -> list[CategoryList]:
-    """The section's lists, then a default list for each further category that has entries."""
+    """The section's lists, then a default list for each further category that has entries
+    no list takes."""
+    from cvbuild.bibliography import in_class
+
     titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES["en"])
     named = {spec.category for spec in lists}
-    present = {p.category for p in publications}
+    present = {p.category for p in publications if not any(in_class(p, s.category) for s in lists)}
     extra = [
         CategoryList(category=category, title=title)
         for category, title in titles.items()
         if category in present and category not in named
     ]
     return [*lists, *extra]
+
+
+def list_of(publication: Publication, lists: list[CategoryList]) -> CategoryList | None:
+    """The first list that takes the entry (each entry is printed once)."""
+    from cvbuild.bibliography import in_class
+
+    return next((spec for spec in lists if in_class(publication, spec.category)), None)
 
 
 def compose(section: PublicationsSection, context: Context) -> list[Block]:
@@ -119,7 +140,9 @@ def compose(section: PublicationsSection, context: Context) -> list[Block]:
     labels = publication_labels(context.publications, lists)
     for spec in lists:
         references = tuple(
-            Reference(labels[p.key], p) for p in context.publications if p.category == spec.category
+            Reference(labels[p.key], p, spec.category)
+            for p in context.publications
+            if list_of(p, lists) is spec
         )
         if references:
             blocks.append(PublicationList(spec.category, spec.title, references, source_of(spec)))
@@ -129,18 +152,21 @@ def compose(section: PublicationsSection, context: Context) -> list[Block]:
 def publication_labels(
     publications: tuple[Publication, ...], lists: list[CategoryList]
 ) -> dict[str, str]:
-    """Each entry's printed label: the list's prefix and its number within its category
+    """Each entry's printed label: the list's prefix and its number within its list
     (newest is 1, or newest is N for descending lists)."""
-    specs = {spec.category: spec for spec in lists}
-    counts = Counter(publication.category for publication in publications)
+    homes = {p.key: list_of(p, lists) for p in publications}
+    place = {key: home.category for key, home in homes.items() if home}
+    place.update({p.key: p.category for p in publications if homes[p.key] is None})
+    counts = Counter(place.values())
     seen: dict[str, int] = {}
     labels = {}
     for publication in publications:
-        seen[publication.category] = seen.get(publication.category, 0) + 1
-        spec = specs.get(publication.category)
-        number = seen[publication.category]
+        where = place[publication.key]
+        seen[where] = seen.get(where, 0) + 1
+        spec = homes[publication.key]
+        number = seen[where]
         if spec and spec.numbering == "descending":
-            number = counts[publication.category] + 1 - number
+            number = counts[where] + 1 - number
         labels[publication.key] = f"{spec.prefix if spec else ''}{number}"
     return labels
 

@@ -142,8 +142,15 @@ def _document(document: doc.Document) -> LatexDocument:
             rf"\renewcommand*{{\cvbuildoflabel}}{{{escape(word('of'))}}}"
             rf"\renewcommand*{{\cvbuildawardlabel}}{{{escape(word('award'))}}}"
             rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(word('code'))}}}"
+            rf"\renewcommand*{{\cvbuildinvolvementlabel}}{{{escape(word('involvement'))}}}"
+            rf"\renewcommand*{{\cvbuildsignificancelabel}}{{{escape(word('significance'))}}}"
+            rf"\renewcommand*{{\cvbuildopenaccesslabel}}{{{escape(word('open_access'))}}}"
         )
     )
+    if layout.font_family == "arial-metric":
+        preamble.append(NoEscape(rf"\cvbuildarialmetric{{{layout.font_size}}}"))
+    if layout.line_spacing != 1.0:
+        preamble.append(NoEscape(rf"\linespread{{{layout.line_spacing:g}}}"))
     return latex_document
 
 
@@ -255,7 +262,8 @@ def _block(block: doc.Block) -> list[str]:
     if isinstance(block, doc.Table):
         return _table(block)
     if isinstance(block, doc.PublicationList):
-        return [rf"\cvbuildpublications{{{block.category}}}{{{escape(block.title)}}}"]
+        key = block.category.replace("-", "")
+        return [rf"\cvbuildpublications{{{key}}}{{{escape(block.title)}}}"]
     raise TypeError(f"no LaTeX for {type(block).__name__}")
 
 
@@ -345,10 +353,17 @@ def bibliography_file(references: tuple[doc.Reference, ...]) -> str:
         fields["date"] = "-".join(
             f"{part:02d}" for part in (publication.year, publication.month, publication.day) if part
         )
-        fields["keywords"] = f"cvbuild{publication.category}"  # \cvbuildpublications's list
+        # \cvbuildpublications's list: the entry's category, or the group list it is in
+        fields["keywords"] = "cvbuild" + (reference.group or publication.category).replace("-", "")
         fields["usera"] = escape_bib(reference.label)
         if publication.award:
             fields["userb"] = escape_bib(publication.award)
+        if publication.involvement:
+            fields["userd"] = escape_bib(publication.involvement)
+        if publication.significance:
+            fields["usere"] = escape_bib(publication.significance)
+        if publication.open_access:
+            fields["userf"] = "1"
         if publication.code:
             fields["userc"] = ", ".join(
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
