@@ -338,7 +338,7 @@ _PDF_CHECKS = {
 
 def _outputs(rule: Rule, selection: Selection) -> list[Any]:
     printed = selection.publications
-    return group_members(printed, list(rule.classes)) if rule.classes else list(printed)
+    return group_members(printed, rule.classes) if rule.classes else list(printed)
 
 
 def _max_outputs(rule: Rule, selection: Selection) -> Measured:

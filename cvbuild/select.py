@@ -7,6 +7,7 @@ can print as it is. Rules that cannot be met (too many selected publications) ar
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cvbuild.bibliography import Publication, in_class, shorten_authors
@@ -96,12 +97,14 @@ def _publications(
     return chosen
 
 
-def group_members(publications: tuple[Publication, ...], classes: list[str]) -> list[Publication]:
+def group_members(
+    publications: tuple[Publication, ...], classes: Sequence[str]
+) -> list[Publication]:
     """The entries of a publication group (categories, or 'peer-reviewed' and the like)."""
     return [p for p in publications if any(in_class(p, name) for name in classes)]
 
 
-def notes_shown(publication: Publication, show: list[str]) -> Publication:
+def notes_shown(publication: Publication, show: Sequence[str]) -> Publication:
     """The entry with only the notes the variant shows (involvement, significance, OA mark)."""
     return dataclasses.replace(
         publication,
@@ -127,7 +130,7 @@ _PERSONAL_FIELDS = {
 }
 
 
-def _personal(person: Person, shown: list[str] | None) -> Person:
+def _personal(person: Person, shown: Sequence[str] | None) -> Person:
     """The person with only the data the variant prints (None: everything)."""
     if shown is None:
         return person
