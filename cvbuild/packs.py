@@ -35,7 +35,7 @@ Check = Literal[
     "no_images",  # no photo (no image at all)
     "no_metrics",  # no h-index, impact factor, citation counts (locale words + names)
     "orcid",  # an ORCID iD printed
-    "headings",  # names: headings that must appear, in this order
+    "headings",  # names: words or headings that must appear (e.g. Teaching, Supervision)
     "file_name",  # names[0]: the PDF's file name, e.g. CV_PubList_{family_name}
     # read from the content (not checked for a PDF without its content)
     "max_outputs",  # value: at most this many printed outputs of `classes` (all when empty)

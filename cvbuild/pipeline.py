@@ -414,10 +414,12 @@ def _preflight(
     Warnings are printed; the failed error-level rules are returned (exit 4)."""
     from cvbuild import preflight as check
 
+    printed = tuple(reference.publication for reference in document.references)
+    content = check.Content(selection, printed)
     found = _stage(
         progress,
         "preflight",
-        lambda: check.preflight(options.output, packed.pack, packed.rules, selection),
+        lambda: check.preflight(options.output, packed.pack, packed.rules, content),
     )
     stem = options.output.parent / options.variant
     written = check.write_reports(found, document.locale, stem)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from cvbuild import __version__
+from cvbuild.bibliography import Publication
 from cvbuild.dates import PartialDate, Period
 from cvbuild.locale import Locale, available, locale_for
 from cvbuild.packs import Pack, Rule
@@ -154,14 +155,14 @@ def preflight(
     pdf: Path,
     pack: Pack,
     rules: tuple[Rule, ...],
-    selection: Selection | None,
+    content: Content | None,
     family_name: str = "",
 ) -> Report:
-    """Each rule's outcome on this PDF (and, when given, the selection it was built from)."""
+    """Each rule's outcome on this PDF (and, when given, the content it was built from)."""
     facts = read_pdf(pdf)
     findings = []
     for rule in rules:
-        passed, measured = _measure(rule, facts, selection, pdf, family_name)
+        passed, measured = _measure(rule, facts, content, pdf, family_name)
         if passed is None:
             outcome: Outcome = "unchecked"
         elif passed:
@@ -175,19 +176,27 @@ def preflight(
 Measured = tuple[bool | None, str]
 
 
+@dataclass(frozen=True)
+class Content:
+    """What the PDF was built from: the variant's selection and the publications as printed
+    (in the document's lists, with only the notes the variant shows)."""
+
+    selection: Selection
+    printed: tuple[Publication, ...]
+
+
 def _measure(
-    rule: Rule, facts: PdfFacts, selection: Selection | None, pdf: Path, family: str
+    rule: Rule, facts: PdfFacts, content: Content | None, pdf: Path, family: str
 ) -> Measured:
     check = rule.check
     if check in _PDF_CHECKS:
         return _PDF_CHECKS[check](rule, facts)
     if check == "file_name":
-        return _file_name(
-            rule, pdf, family or (selection.cv.person.family_name if selection else "")
-        )
-    if selection is None:
+        owner = content.selection.cv.person.family_name if content else ""
+        return _file_name(rule, pdf, family or owner)
+    if content is None:
         return None, ""
-    return _CONTENT_CHECKS[check](rule, selection)
+    return _CONTENT_CHECKS[check](rule, content)
 
 
 def _max_pages(rule: Rule, facts: PdfFacts) -> Measured:
@@ -281,14 +290,18 @@ def metric_terms(extra: list[str]) -> tuple[str, ...]:
 
 
 def _no_metrics(rule: Rule, facts: PdfFacts) -> Measured:
-    text = re.sub(r"-\s*\n\s*", "-", facts.text)
-    text = re.sub(r"\s+", " ", text)
-    found = []
+    # a word broken at a line's end: "im-/pact" is one word, "h-/index" keeps its hyphen
+    texts = [re.sub(r"\s+", " ", re.sub(r"-\s*\n\s*", join, facts.text)) for join in ("-", "")]
+    found: list[str] = []
     for term in metric_terms(rule.names):
-        pattern = r"(?<!\w)" + r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", term))) + r"(?!\w)"
-        for match in re.finditer(pattern, text, re.IGNORECASE):
-            start = max(0, match.start() - 20)
-            found.append(f"'…{text[start : match.end() + 20].strip()}…'")
+        words = r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", term)))
+        pattern = r"(?<!\w)" + words + r"(?!\w)"
+        for text in texts:
+            for match in re.finditer(pattern, text, re.IGNORECASE):
+                start = max(0, match.start() - 20)
+                quoted = f"'…{text[start : match.end() + 20].strip()}…'"
+                if quoted not in found:
+                    found.append(quoted)
     return not found, f"{len(found)} found: {'; '.join(found[:3])}" if found else "none found"
 
 
@@ -299,14 +312,8 @@ def _orcid(rule: Rule, facts: PdfFacts) -> Measured:
 
 def _headings(rule: Rule, facts: PdfFacts) -> Measured:
     squashed = re.sub(r"\s+", "", facts.text).lower()
-    position, missing = 0, []
-    for name in rule.names:
-        found = squashed.find(re.sub(r"\s+", "", name).lower(), position)
-        if found < 0:
-            missing.append(name)
-        else:
-            position = found
-    return not missing, "all found, in order" if not missing else f"missing: {', '.join(missing)}"
+    missing = [name for name in rule.names if re.sub(r"\s+", "", name).lower() not in squashed]
+    return not missing, "all found" if not missing else f"missing: {', '.join(missing)}"
 
 
 def _file_name(rule: Rule, pdf: Path, family: str) -> Measured:
@@ -336,21 +343,21 @@ _PDF_CHECKS = {
 }
 
 
-def _outputs(rule: Rule, selection: Selection) -> list[Any]:
-    printed = selection.publications
+def _outputs(rule: Rule, content: Content) -> list[Publication]:
+    printed = content.printed
     return group_members(printed, rule.classes) if rule.classes else list(printed)
 
 
-def _max_outputs(rule: Rule, selection: Selection) -> Measured:
-    outputs = _outputs(rule, selection)
+def _max_outputs(rule: Rule, content: Content) -> Measured:
+    outputs = _outputs(rule, content)
     shown = f"{len(outputs)} outputs"
     if len(outputs) > (rule.value or 0):
         shown += f": {', '.join(p.key for p in outputs)}"
     return len(outputs) <= (rule.value or 0), shown
 
 
-def _lacking(rule: Rule, selection: Selection, has: Any) -> Measured:
-    outputs = _outputs(rule, selection)
+def _lacking(rule: Rule, content: Content, has: Any) -> Measured:
+    outputs = _outputs(rule, content)
     if not outputs:
         return True, "no outputs printed"
     missing = [p.key for p in outputs if not has(p)]
@@ -358,26 +365,21 @@ def _lacking(rule: Rule, selection: Selection, has: Any) -> Measured:
     return not missing, shown + (f"; missing: {_list(missing)}" if missing else "")
 
 
-def _output_links(rule: Rule, selection: Selection) -> Measured:
-    return _lacking(
-        rule, selection, lambda p: any(p.fields.get(k) for k in ("doi", "url", "eprint"))
-    )
+def _output_links(rule: Rule, content: Content) -> Measured:
+    return _lacking(rule, content, lambda p: any(p.fields.get(k) for k in ("doi", "url", "eprint")))
 
 
-def _output_notes(rule: Rule, selection: Selection) -> Measured:
-    shown = selection.variant.publications.show
-    return _lacking(
-        rule, selection, lambda p: all(getattr(p, n) and n in shown for n in rule.names)
-    )
+def _output_notes(rule: Rule, content: Content) -> Measured:
+    return _lacking(rule, content, lambda p: all(getattr(p, n) for n in rule.names))
 
 
-def _contract_end(rule: Rule, selection: Selection) -> Measured:
-    end = selection.cv.person.contract_end
+def _contract_end(rule: Rule, content: Content) -> Measured:
+    end = content.selection.cv.person.contract_end
     return end is not None, str(end) if end else "no person.contract_end printed"
 
 
-def _private_data(rule: Rule, selection: Selection) -> Measured:
-    person = selection.cv.person
+def _private_data(rule: Rule, content: Content) -> Measured:
+    person = content.selection.cv.person
     held = {
         "birth": person.date_of_birth or person.place_of_birth,
         "nationality": person.nationality,
@@ -395,10 +397,10 @@ def _private_data(rule: Rule, selection: Selection) -> Measured:
     return not printed, f"printed: {', '.join(printed)}" if printed else "none printed"
 
 
-def _full_dates(rule: Rule, selection: Selection) -> Measured:
+def _full_dates(rule: Rule, content: Content) -> Measured:
     dates = [
         date
-        for section in selection.cv.sections
+        for section in content.selection.cv.sections
         if section.kind in ("experience", "education")
         for date in _dates(section)
     ]

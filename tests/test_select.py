@@ -86,6 +86,7 @@ def test_no_publications_section_selects_no_entries(seed) -> None:
 def test_unknown_variant_names_the_known_ones(seed) -> None:
     cv, publications = seed
     with pytest.raises(
-        InputError, match=r"unknown variant 'erc' \(the content defines: dfg, full, full-de, short\)"
+        InputError,
+        match=r"unknown variant 'erc' \(the content defines: berufung, dfg, erc, full, full-de, short\)",
     ):
         select.select(cv, publications, "erc", TODAY)
