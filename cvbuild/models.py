@@ -350,6 +350,38 @@ class PublicationRules(Model):
         return self
 
 
+class Narrative(Model):
+    """A text written for one variant (ERC's 'additional information', DFG's supplementary
+    career information: career breaks, family), printed as a section of its own."""
+
+    id: Slug = Field(description="Section id, unique among the content's sections.")
+    title: Text
+    paragraphs: list[Text] = Field(min_length=1)
+    max_chars: int | None = Field(
+        None, ge=1, description="Character budget of the printed text (markup not counted)."
+    )
+    after: Slug | None = Field(
+        None, description="The section it follows; default: after the variant's sections."
+    )
+
+    @model_validator(mode="after")
+    def _within_budget(self) -> Narrative:
+        from cvbuild.richtext import parse_markup, plain
+
+        count = sum(len(plain(parse_markup(p))) for p in self.paragraphs)
+        if self.max_chars is not None and count > self.max_chars:
+            raise ContentError(
+                [
+                    (
+                        ("paragraphs",),
+                        f"{count} characters, at most {self.max_chars} allowed (max_chars): "
+                        f"shorten it by {count - self.max_chars}",
+                    )
+                ]
+            )
+        return self
+
+
 class PackRuleChange(Model):
     """A variant's change to one rule of its pack: only ever stricter."""
 
@@ -369,6 +401,9 @@ class Variant(Model):
     )
     sections: list[Slug] = []
     rules: dict[Slug, SectionRules] = Field({}, description="Per section id.")
+    narratives: list[Narrative] = Field(
+        [], description="Texts for this variant only, each printed as a section of its own."
+    )
     titles: dict[Slug, NonEmpty] = Field(
         {},
         description="Section titles in this variant, per section id (e.g. a funder's "
@@ -461,6 +496,22 @@ class CV(Model):
                 )
                 for s in variant.rules
                 if s not in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "narratives", index, "id"),
+                    f"narrative id {n.id!r} is also a section id; choose another",
+                )
+                for index, n in enumerate(variant.narratives)
+                if n.id in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "narratives", index, "after"),
+                    f"narrative {n.id!r} follows unknown section {n.after!r}; known: {known}",
+                )
+                for index, n in enumerate(variant.narratives)
+                if n.after is not None and n.after not in ids
             ]
             found += [
                 (

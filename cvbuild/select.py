@@ -14,7 +14,8 @@ from cvbuild.bibliography import Publication, in_class, shorten_authors
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
-from cvbuild.models import CV, Person, SectionRules, Variant
+from cvbuild.kinds.bio import BioSection
+from cvbuild.models import CV, Person, Section, SectionRules, Variant
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def select(
         if section.kind == "publications" and variant.publications.lists is not None:
             section = section.model_copy(update={"lists": variant.publications.lists})
         sections.append(section)
+    sections = _with_narratives(sections, variant)
     settings = cv.settings
     if variant.font_size is not None:
         settings = settings.model_copy(update={"font_size": variant.font_size})
@@ -95,6 +97,20 @@ def _publications(
     if broken:
         raise RuleError("\n".join(broken))
     return chosen
+
+
+def _with_narratives(sections: list[Section], variant: Variant) -> list[Section]:
+    """The variant's narratives as bio sections, each after the section it names (or last)."""
+    result = list(sections)
+    for narrative in variant.narratives:
+        section = BioSection(
+            kind="bio", id=narrative.id, title=narrative.title, paragraphs=narrative.paragraphs
+        )
+        section._source = narrative._source
+        ids = [s.id for s in result]
+        place = ids.index(narrative.after) + 1 if narrative.after in ids else len(result)
+        result.insert(place, section)
+    return result
 
 
 def group_members(

@@ -16,7 +16,7 @@ from cvbuild.models import Variant
 from cvbuild.packs import Pack, Rule, load_pack, rules_for, shipped, with_layout
 from cvbuild.pipeline import load_content
 from cvbuild.select import select
-from tests.conftest import CONTENT, copy_seed, run_cli
+from tests.conftest import CONTENT, copy_seed, replace_in, run_cli
 
 TODAY = PartialDate(2023, 10, 13)
 SHIPPED = ("berufung", "dfg-53.200@2023", "erc-2026", "msca-pf-2026")
@@ -354,3 +354,42 @@ def test_validate_reports_a_broken_pack_of_a_variant(tmp_path: Path) -> None:
     result = run_cli("validate", "--content", str(content))
     assert result.exit_code == 1
     assert "foo.yaml:9:12: rules[0].value: input should be a valid number" in result.output
+
+
+# --------------------------------------------------------------------------- narratives
+
+
+def _narrative_content(tmp_path: Path, text: str, budget: int) -> Path:
+    content = copy_seed(tmp_path)
+    variants = content / "variants.yaml"
+    variants.write_text(
+        variants.read_text(encoding="utf-8")
+        + "\n  story:\n    sections: [experience, education]\n    narratives:\n"
+        + "      - id: breaks\n        title: Supplementary Career Information\n"
+        + f"        paragraphs: ['{text}']\n        max_chars: {budget}\n        after: experience\n",
+        encoding="utf-8",
+    )
+    return content
+
+
+@pytest.mark.parametrize(("budget", "allowed"), [(36, True), (35, False)])
+def test_a_narrative_keeps_its_character_budget(tmp_path: Path, budget: int, allowed: bool) -> None:
+    text = "Parental leave **2019-2020**, 12 months."  # 36 characters as printed
+    content = _narrative_content(tmp_path, text, budget)
+    result = run_cli("validate", "--content", str(content))
+    if allowed:
+        assert result.exit_code == 0, result.output
+        cv, publications = load_content(content)
+        sections = select(cv, publications, "story", TODAY).cv.sections
+        assert [s.id for s in sections] == ["experience", "breaks", "education"]
+    else:
+        assert result.exit_code == 1
+        assert "variants.yaml:" in result.output
+        assert "36 characters, at most 35 allowed (max_chars): shorten it by 1" in result.output
+
+
+def test_a_narrative_may_not_take_a_section_s_id(tmp_path: Path) -> None:
+    content = _narrative_content(tmp_path, "Text.", 100)
+    replace_in(content / "variants.yaml", "      - id: breaks\n", "      - id: awards\n")
+    result = run_cli("validate", "--content", str(content))
+    assert result.exit_code == 1 and "narrative id 'awards' is also a section id" in result.output
