@@ -29,6 +29,7 @@ from cvbuild.errors import (
 from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
 
 if TYPE_CHECKING:
+    from cvbuild.locale import Locale
     from cvbuild.packs import Pack
     from cvbuild.preflight import Report
 
@@ -580,7 +581,7 @@ def preflight(
         sys.exit(EXIT_INVALID_INPUT)
     locale = locale_for(language)
     pack = _run(lambda: load_pack(pack_name, content_dir, language))
-    report = _run(lambda: _checked(pdf_file, pack))
+    report = _run(lambda: _checked(pdf_file, pack, locale))
     written = _run(lambda: check.write_reports(report, locale, out_dir / pdf_file.stem, False))
     click.echo(check.report_text(report, locale, checked_content=False), nl=False)
     click.echo(f"({written})")
@@ -588,14 +589,14 @@ def preflight(
         sys.exit(EXIT_RULE_BROKEN)
 
 
-def _checked(pdf_file: Path, pack: Pack) -> Report:
+def _checked(pdf_file: Path, pack: Pack, locale: Locale) -> Report:
     """The preflight of a PDF without its content; a file that is no PDF is bad input."""
     from pypdf.errors import PyPdfError
 
     from cvbuild import preflight as check
 
     try:
-        return check.preflight(pdf_file, pack, tuple(pack.rules), None)
+        return check.preflight(pdf_file, pack, tuple(pack.rules), None, locale=locale)
     except (PyPdfError, ValueError, KeyError) as error:
         raise InputError([Problem(f"cannot read it as a PDF ({error})", pdf_file)]) from None
 

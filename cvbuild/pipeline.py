@@ -419,7 +419,9 @@ def _preflight(
     found = _stage(
         progress,
         "preflight",
-        lambda: check.preflight(options.output, packed.pack, packed.rules, content),
+        lambda: check.preflight(
+            options.output, packed.pack, packed.rules, content, locale=document.locale
+        ),
     )
     stem = options.output.parent / options.variant
     written = check.write_reports(found, document.locale, stem)

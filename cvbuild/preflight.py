@@ -14,7 +14,7 @@ import json
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -157,12 +157,14 @@ def preflight(
     rules: tuple[Rule, ...],
     content: Content | None,
     family_name: str = "",
+    locale: Locale | None = None,
 ) -> Report:
     """Each rule's outcome on this PDF (and, when given, the content it was built from)."""
     facts = read_pdf(pdf)
+    words = (locale or locale_for("en")).preflight
     findings = []
     for rule in rules:
-        passed, measured = _measure(rule, facts, content, pdf, family_name)
+        passed, measured = _measure(rule, facts, content, pdf, family_name, Say(words))
         if passed is None:
             outcome: Outcome = "unchecked"
         elif passed:
@@ -177,6 +179,16 @@ Measured = tuple[bool | None, str]
 
 
 @dataclass(frozen=True)
+class Say:
+    """The measured values in the report's language (the locale's `preflight` words)."""
+
+    words: Mapping[str, str]
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self.words[key].format(**values)
+
+
+@dataclass(frozen=True)
 class Content:
     """What the PDF was built from: the variant's selection and the publications as printed
     (in the document's lists, with only the notes the variant shows)."""
@@ -186,25 +198,31 @@ class Content:
 
 
 def _measure(
-    rule: Rule, facts: PdfFacts, content: Content | None, pdf: Path, family: str
+    rule: Rule,
+    facts: PdfFacts,
+    content: Content | None,
+    pdf: Path,
+    family: str,
+    say: Say | None = None,
 ) -> Measured:
+    say = say or Say(locale_for("en").preflight)
     check = rule.check
     if check in _PDF_CHECKS:
-        return _PDF_CHECKS[check](rule, facts)
+        return _PDF_CHECKS[check](rule, facts, say)
     if check == "file_name":
         owner = content.selection.cv.person.family_name if content else ""
-        return _file_name(rule, pdf, family or owner)
+        return _file_name(rule, pdf, family or owner, say)
     if content is None:
         return None, ""
-    return _CONTENT_CHECKS[check](rule, content)
+    return _CONTENT_CHECKS[check](rule, content, say)
 
 
-def _max_pages(rule: Rule, facts: PdfFacts) -> Measured:
+def _max_pages(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     pages = len(facts.pages)
-    return pages <= (rule.value or 0), f"{pages} pages"
+    return pages <= (rule.value or 0), say("pages", count=pages)
 
 
-def _paper(rule: Rule, facts: PdfFacts) -> Measured:
+def _paper(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     wanted = [_PAPER[name] for name in rule.names if name in _PAPER]
     odd = [
         i
@@ -213,7 +231,7 @@ def _paper(rule: Rule, facts: PdfFacts) -> Measured:
     ]
     first = facts.pages[0] if facts.pages else (0.0, 0.0)
     size = f"{first[0] / 72 * 25.4:.0f} × {first[1] / 72 * 25.4:.0f} mm"
-    return not odd, size + (f"; other size on pages {_list(odd)}" if odd else "")
+    return not odd, size + (say("other_size", pages=_list(odd, say)) if odd else "")
 
 
 def _body_sizes(facts: PdfFacts) -> list[float]:
@@ -222,16 +240,18 @@ def _body_sizes(facts: PdfFacts) -> list[float]:
     return sorted(size for size, count in sizes.items() if count / total >= BODY_SHARE)
 
 
-def _min_font_size(rule: Rule, facts: PdfFacts) -> Measured:
+def _min_font_size(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     sizes = _body_sizes(facts)
     if not sizes:
-        return False, "no text"
+        return False, say("no_text")
     smallest = sizes[0]
     share = facts.sizes()[smallest] / (sum(facts.sizes().values()) or 1)
-    return smallest >= (rule.value or 0) - 0.05, f"{smallest:g} pt ({share:.0%} of the text)"
+    return smallest >= (rule.value or 0) - 0.05, say(
+        "size", size=f"{smallest:g}", share=f"{share:.0%}"
+    )
 
 
-def _font_family(rule: Rule, facts: PdfFacts) -> Measured:
+def _font_family(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     chars: Counter[str] = Counter()
     for run in facts.runs:
         chars[run.font] += len(run.text.strip())
@@ -240,10 +260,12 @@ def _font_family(rule: Rule, facts: PdfFacts) -> Measured:
     wanted = [re.sub(r"[\s-]", "", name).lower() for name in rule.names]
     other = [f for f in body if not any(w in re.sub(r"[\s-]", "", f).lower() for w in wanted)]
     shown = ", ".join(body[:4])
-    return not other and bool(body), shown + (f"; not allowed: {', '.join(other)}" if other else "")
+    return not other and bool(body), shown + (
+        say("not_allowed", names=", ".join(other)) if other else ""
+    )
 
 
-def _min_line_spacing(rule: Rule, facts: PdfFacts) -> Measured:
+def _min_line_spacing(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     body = facts.body_size()
     gaps = []
     for page in range(1, len(facts.pages) + 1):
@@ -256,31 +278,35 @@ def _min_line_spacing(rule: Rule, facts: PdfFacts) -> Measured:
         )
         gaps += [b - a for a, b in itertools.pairwise(baselines) if 0.5 * body < b - a < 2 * body]
     if not gaps:
-        return None, "too few lines of body text"
+        return None, say("few_lines")
     spacing = statistics.quantiles(gaps, n=4)[0] if len(gaps) > 1 else gaps[0]
     ratio = spacing / body
     return ratio >= (rule.value or 0) - 0.005, f"{ratio:.2f} ({spacing:.1f} pt / {body:g} pt)"
 
 
-def _min_margin(rule: Rule, facts: PdfFacts) -> Measured:
+def _min_margin(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     if not facts.runs:
-        return None, "no text"
+        return None, say("no_text")
     limit = (rule.value or 0) * 72 / 2.54
     left = min(r.x for r in facts.runs)
     top = min(r.baseline - r.size for r in facts.runs)
     bottom = min(facts.pages[r.page - 1][1] - r.baseline for r in facts.runs)
     smallest = min(left, top, bottom)
-    shown = f"left {left / 72 * 2.54:.2f} cm, top {top / 72 * 2.54:.2f} cm, bottom {bottom / 72 * 2.54:.2f} cm"
+    shown = say("margins", left=_cm(left), top=_cm(top), bottom=_cm(bottom))
     return smallest >= limit - 0.5, shown
 
 
-def _fonts_embedded(rule: Rule, facts: PdfFacts) -> Measured:
+def _cm(points: float) -> str:
+    return f"{points / 72 * 2.54:.2f}"
+
+
+def _fonts_embedded(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     bad = facts.unembedded
-    return not bad, "all embedded" if not bad else f"not embedded: {', '.join(bad)}"
+    return not bad, say("all_embedded") if not bad else say("not_embedded", names=", ".join(bad))
 
 
-def _no_images(rule: Rule, facts: PdfFacts) -> Measured:
-    return facts.images == 0, f"{facts.images} image{'s' if facts.images != 1 else ''}"
+def _no_images(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
+    return facts.images == 0, say("images" if facts.images != 1 else "image", count=facts.images)
 
 
 def metric_terms(extra: list[str]) -> tuple[str, ...]:
@@ -289,7 +315,7 @@ def metric_terms(extra: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*terms, *extra]))
 
 
-def _no_metrics(rule: Rule, facts: PdfFacts) -> Measured:
+def _no_metrics(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     # a word broken at a line's end: "im-/pact" is one word, "h-/index" keeps its hyphen
     texts = [re.sub(r"\s+", " ", re.sub(r"-\s*\n\s*", join, facts.text)) for join in ("-", "")]
     found: list[str] = []
@@ -302,21 +328,25 @@ def _no_metrics(rule: Rule, facts: PdfFacts) -> Measured:
                 quoted = f"'…{text[start : match.end() + 20].strip()}…'"
                 if quoted not in found:
                     found.append(quoted)
-    return not found, f"{len(found)} found: {'; '.join(found[:3])}" if found else "none found"
+    return not found, say("found", count=len(found), quotes="; ".join(found[:3])) if found else say(
+        "none_found"
+    )
 
 
-def _orcid(rule: Rule, facts: PdfFacts) -> Measured:
+def _orcid(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     match = _ORCID.search(facts.text)
-    return bool(match), match.group() if match else "no ORCID iD (0000-0000-0000-0000) in the text"
+    return bool(match), match.group() if match else say("no_orcid")
 
 
-def _headings(rule: Rule, facts: PdfFacts) -> Measured:
+def _headings(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     squashed = re.sub(r"\s+", "", facts.text).lower()
     missing = [name for name in rule.names if re.sub(r"\s+", "", name).lower() not in squashed]
-    return not missing, "all found" if not missing else f"missing: {', '.join(missing)}"
+    return not missing, say("all_found") if not missing else say(
+        "missing", names=", ".join(missing)
+    )
 
 
-def _file_name(rule: Rule, pdf: Path, family: str) -> Measured:
+def _file_name(rule: Rule, pdf: Path, family: str, say: Say) -> Measured:
     pattern = rule.names[0]
     if family:
         wanted = re.escape(pattern.format(family_name=family))
@@ -324,7 +354,9 @@ def _file_name(rule: Rule, pdf: Path, family: str) -> Measured:
         wanted = ".+".join(map(re.escape, pattern.split("{family_name}")))
     ok = re.fullmatch(wanted, pdf.stem, re.IGNORECASE) is not None
     return ok, pdf.name + (
-        "" if ok else f" (expected {pattern.format(family_name=family or '<lastname>')}.pdf)"
+        ""
+        if ok
+        else say("expected", name=pattern.format(family_name=family or "<lastname>") + ".pdf")
     )
 
 
@@ -348,37 +380,39 @@ def _outputs(rule: Rule, content: Content) -> list[Publication]:
     return group_members(printed, rule.classes) if rule.classes else list(printed)
 
 
-def _max_outputs(rule: Rule, content: Content) -> Measured:
+def _max_outputs(rule: Rule, content: Content, say: Say) -> Measured:
     outputs = _outputs(rule, content)
-    shown = f"{len(outputs)} outputs"
+    shown = say("outputs", count=len(outputs))
     if len(outputs) > (rule.value or 0):
         shown += f": {', '.join(p.key for p in outputs)}"
     return len(outputs) <= (rule.value or 0), shown
 
 
-def _lacking(rule: Rule, content: Content, has: Any) -> Measured:
+def _lacking(rule: Rule, content: Content, has: Any, say: Say) -> Measured:
     outputs = _outputs(rule, content)
     if not outputs:
-        return True, "no outputs printed"
+        return True, say("no_outputs")
     missing = [p.key for p in outputs if not has(p)]
-    shown = f"{len(outputs) - len(missing)} of {len(outputs)}"
-    return not missing, shown + (f"; missing: {_list(missing)}" if missing else "")
+    shown = say("of", part=len(outputs) - len(missing), total=len(outputs))
+    return not missing, shown + (say("missing_after", names=_list(missing, say)) if missing else "")
 
 
-def _output_links(rule: Rule, content: Content) -> Measured:
-    return _lacking(rule, content, lambda p: any(p.fields.get(k) for k in ("doi", "url", "eprint")))
+def _output_links(rule: Rule, content: Content, say: Say) -> Measured:
+    return _lacking(
+        rule, content, lambda p: any(p.fields.get(k) for k in ("doi", "url", "eprint")), say
+    )
 
 
-def _output_notes(rule: Rule, content: Content) -> Measured:
-    return _lacking(rule, content, lambda p: all(getattr(p, n) for n in rule.names))
+def _output_notes(rule: Rule, content: Content, say: Say) -> Measured:
+    return _lacking(rule, content, lambda p: all(getattr(p, n) for n in rule.names), say)
 
 
-def _contract_end(rule: Rule, content: Content) -> Measured:
+def _contract_end(rule: Rule, content: Content, say: Say) -> Measured:
     end = content.selection.cv.person.contract_end
-    return end is not None, str(end) if end else "no person.contract_end printed"
+    return end is not None, str(end) if end else say("no_contract_end")
 
 
-def _private_data(rule: Rule, content: Content) -> Measured:
+def _private_data(rule: Rule, content: Content, say: Say) -> Measured:
     person = content.selection.cv.person
     held = {
         "birth": person.date_of_birth or person.place_of_birth,
@@ -394,10 +428,10 @@ def _private_data(rule: Rule, content: Content) -> Measured:
         "contract_end": person.contract_end,
     }
     printed = [name for name in rule.names if held.get(name)]
-    return not printed, f"printed: {', '.join(printed)}" if printed else "none printed"
+    return not printed, say("printed", names=", ".join(printed)) if printed else say("none_printed")
 
 
-def _full_dates(rule: Rule, content: Content) -> Measured:
+def _full_dates(rule: Rule, content: Content, say: Say) -> Measured:
     dates = [
         date
         for section in content.selection.cv.sections
@@ -405,9 +439,9 @@ def _full_dates(rule: Rule, content: Content) -> Measured:
         for date in _dates(section)
     ]
     if not dates:
-        return True, "no dated experience or education"
+        return True, say("no_dates")
     partial = sum(1 for date in dates if date.day is None)
-    return partial == 0, f"{len(dates) - partial} of {len(dates)} dates given to the day"
+    return partial == 0, say("full_dates", part=len(dates) - partial, total=len(dates))
 
 
 def _dates(value: Any) -> Iterator[PartialDate]:
@@ -436,9 +470,9 @@ _CONTENT_CHECKS = {
 }
 
 
-def _list(items: list[Any], limit: int = 8) -> str:
+def _list(items: list[Any], say: Say, limit: int = 8) -> str:
     shown = ", ".join(str(i) for i in items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    return shown + (say("more", count=len(items) - limit) if len(items) > limit else "")
 
 
 # --------------------------------------------------------------------------- the reports

@@ -393,3 +393,16 @@ def test_a_narrative_may_not_take_a_section_s_id(tmp_path: Path) -> None:
     replace_in(content / "variants.yaml", "      - id: breaks\n", "      - id: awards\n")
     result = run_cli("validate", "--content", str(content))
     assert result.exit_code == 1 and "narrative id 'awards' is also a section id" in result.output
+
+
+def test_measured_values_are_in_the_report_s_language() -> None:
+    say = preflight.Say(locale_for("de").preflight)
+    facts = _facts([(11.0, 5)], images=2)
+    assert preflight._measure(_rule(check="no_images"), facts, None, Path("x.pdf"), "", say) == (
+        False,
+        "2 Bilder",
+    )
+    rule = _rule(check="min_font_size", value=11)
+    assert preflight._measure(rule, facts, None, Path("x.pdf"), "", say)[1] == (
+        "11 pt (100% des Textes)"
+    )
