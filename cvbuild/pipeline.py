@@ -488,9 +488,27 @@ def _bib_files(cv: CV, content_dir: Path) -> tuple[Path, ...]:
 
 
 def _other_inputs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
-    """What the build reads besides the YAML, latex/ and code: the .bib files and the photo."""
+    """What the build reads besides the YAML, latex/ and code: the .bib files, the photo and
+    the content's own rule packs."""
     photo = (content_dir / cv.person.photo,) if cv.person.photo else ()
-    return _bib_files(cv, content_dir) + photo
+    return _bib_files(cv, content_dir) + photo + _own_packs(cv, content_dir)
+
+
+def _own_packs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
+    """The pack files the variants name that are not cvbuild's (those count as its code)."""
+    from cvbuild.packs import PACK_DIR, pack_file
+
+    found = []
+    for variant in cv.variants.values():
+        if variant.pack is None:
+            continue
+        try:
+            path = pack_file(variant.pack, content_dir)
+        except InputError:
+            continue  # the build says so when it loads the pack
+        if path.parent != PACK_DIR:
+            found.append(path)
+    return tuple(dict.fromkeys(found))
 
 
 def _publish(pdf: Path, output: Path, pages: Pages | None = None) -> None:

@@ -132,7 +132,7 @@ def format_reference(publication: Publication, locale: Locale) -> Rich:
         ("significance", publication.significance),
     ):
         if note:
-            text = rich(text, LineBreak(), italic(f"{locale.word(word)}: "), note)
+            text = rich(text, LineBreak(), italic(f"{locale.word(word)}:"), " ", note)
     if publication.open_access:
         text = rich(text, LineBreak(), bold(locale.word("open_access")))
     return text

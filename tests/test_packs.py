@@ -406,3 +406,18 @@ def test_measured_values_are_in_the_report_s_language() -> None:
     assert preflight._measure(rule, facts, None, Path("x.pdf"), "", say)[1] == (
         "11 pt (100% des Textes)"
     )
+
+
+def test_a_user_pack_is_an_input_of_the_build(tmp_path: Path) -> None:
+    from cvbuild.pipeline import _other_inputs
+
+    content = copy_seed(tmp_path)
+    path = _user_pack(content, USER_PACK)
+    variants = content / "variants.yaml"
+    variants.write_text(
+        variants.read_text(encoding="utf-8") + "\n  mine:\n    pack: foo\n", encoding="utf-8"
+    )
+    cv, _ = load_content(content)
+    inputs = _other_inputs(cv, content)
+    assert path in inputs  # editing it rebuilds (cvbuild's own packs count as its code)
+    assert not any("dfg-53.200@2023" in str(p) for p in inputs)
