@@ -87,6 +87,7 @@ def test_unknown_variant_names_the_known_ones(seed) -> None:
     cv, publications = seed
     with pytest.raises(
         InputError,
-        match=r"unknown variant 'erc' \(the content defines: berufung, dfg, erc, full, full-de, short\)",
+        match=r"unknown variant 'nsf' \(the content defines: berufung, dfg, erc, full, full-de, "
+        r"short\)",
     ):
-        select.select(cv, publications, "erc", TODAY)
+        select.select(cv, publications, "nsf", TODAY)
