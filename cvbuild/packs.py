@@ -9,6 +9,7 @@ or a path). A variant names its pack (`pack: dfg-53.200@2023`) and may only tigh
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -96,8 +97,38 @@ class Rule(Model):
         return self
 
 
+class PackSection(Model):
+    """A place in the funder's structure: the content's sections of this kind, under the
+    funder's heading (or their own title)."""
+
+    kind: NonEmpty = Field(description="A section kind: experience, education, awards, ...")
+    title: NonEmpty | None = Field(None, description="The funder's heading for it.")
+
+    @model_validator(mode="after")
+    def _known_kind(self) -> PackSection:
+        from cvbuild.kinds import KINDS
+
+        known = [kind.name for kind in KINDS]
+        if self.kind not in known:
+            raise ContentError(
+                [
+                    (
+                        ("kind",),
+                        f"unknown section kind {self.kind!r}; expected one of {', '.join(known)}",
+                    )
+                ]
+            )
+        return self
+
+
 class PackLayout(Model):
     """What a variant naming the pack gets unless it sets it itself."""
+
+    sections: list[PackSection] | None = Field(
+        None,
+        description="The funder's structure: section kinds in order, with the funder's "
+        "headings; a variant without `sections` prints the content's sections of these kinds.",
+    )
 
     font_family: Literal["latin-modern", "arial-metric"] | None = None
     font_size: Literal[10, 11, 12] | None = None
@@ -232,10 +263,13 @@ def _message(detail: Any, loc: tuple[Any, ...]) -> str:
 # --------------------------------------------------------------------------- a variant and its pack
 
 
-def with_layout(variant: Variant, pack: Pack) -> Variant:
-    """The variant with the pack's layout wherever the variant sets nothing itself."""
+def with_layout(variant: Variant, pack: Pack, kinds: Mapping[str, str] | None = None) -> Variant:
+    """The variant with the pack's layout wherever the variant sets nothing itself. `kinds`:
+    the content's section ids and their kinds, in the content's order."""
     layout = pack.layout
     given = variant.model_fields_set
+    if layout.sections is not None and kinds:
+        variant = _with_structure(variant, layout.sections, kinds)
     update: dict[str, Any] = {
         name: getattr(layout, name)
         for name in ("font_family", "font_size", "line_spacing", "personal", "metrics")
@@ -249,6 +283,22 @@ def with_layout(variant: Variant, pack: Pack) -> Variant:
     }
     if taken:
         update["publications"] = publications.model_copy(update=taken)
+    return variant.model_copy(update=update)
+
+
+def _with_structure(
+    variant: Variant, structure: list[PackSection], kinds: Mapping[str, str]
+) -> Variant:
+    """The funder's order of sections (unless the variant picks its own) and headings (unless
+    the variant titles a section itself)."""
+    update: dict[str, Any] = {}
+    order = variant.sections
+    if not order:
+        order = [i for place in structure for i, kind in kinds.items() if kind == place.kind]
+        update["sections"] = order
+    headings = {place.kind: place.title for place in structure if place.title}
+    titles = {i: headings[kinds[i]] for i in order if kinds.get(i) in headings}
+    update["titles"] = {**titles, **variant.titles}
     return variant.model_copy(update=update)
 
 

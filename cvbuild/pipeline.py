@@ -333,7 +333,8 @@ def with_pack(cv: CV, content_dir: Path, variant: str) -> tuple[CV, Packed | Non
 
     pack = load_pack(chosen.pack, content_dir, chosen.language or cv.settings.language)
     rules = rules_for(pack, chosen, variant)
-    variants = {**cv.variants, variant: with_layout(chosen, pack)}
+    kinds = {section.id: section.kind for section in cv.sections}
+    variants = {**cv.variants, variant: with_layout(chosen, pack, kinds)}
     return cv.model_copy(update={"variants": variants}), Packed(pack, rules)
 
 

@@ -421,3 +421,21 @@ def test_a_user_pack_is_an_input_of_the_build(tmp_path: Path) -> None:
     inputs = _other_inputs(cv, content)
     assert path in inputs  # editing it rebuilds (cvbuild's own packs count as its code)
     assert not any("dfg-53.200@2023" in str(p) for p in inputs)
+
+
+def test_the_pack_gives_structure_and_headings_unless_the_variant_does() -> None:
+    pack = load_pack("dfg-53.200@2023")
+    kinds = {"bio": "bio", "jobs": "experience", "prizes": "awards", "talks": "talks"}
+    taken = with_layout(Variant(), pack, kinds)
+    assert taken.sections == ["jobs", "prizes"]  # the form's kinds, in its order
+    assert taken.titles == {"jobs": "Qualifications and career", "prizes": "Distinctions"}
+    own = with_layout(Variant.model_validate({"sections": ["prizes", "bio"],
+                                              "titles": {"prizes": "Prizes"}}), pack, kinds)  # fmt: skip
+    assert own.sections == ["prizes", "bio"] and own.titles == {"prizes": "Prizes"}
+
+
+def test_a_pack_section_of_an_unknown_kind_is_an_error(tmp_path: Path) -> None:
+    _user_pack(tmp_path, USER_PACK.replace("rules:", "layout:\n  sections: [{kind: jobs}]\nrules:"))
+    with pytest.raises(InputError, match=r"foo.yaml:7:\d+: layout.sections\[0\].kind: unknown "
+                       r"section kind 'jobs'; expected one of bio, experience"):  # fmt: skip
+        load_pack("foo", tmp_path)
