@@ -597,7 +597,7 @@ def _checked(pdf_file: Path, pack: Pack, locale: Locale) -> Report:
 
     try:
         return check.preflight(pdf_file, pack, tuple(pack.rules), None, locale=locale)
-    except (PyPdfError, ValueError, KeyError) as error:
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         raise InputError([Problem(f"cannot read it as a PDF ({error})", pdf_file)]) from None
 
 

@@ -358,17 +358,14 @@ def _headings(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
 
 
 def _file_name(rule: Rule, pdf: Path, family: str, say: Say) -> Measured:
-    pattern = rule.names[0]
+    pattern = rule.names[0]  # "{family_name}" is the one placeholder; other braces are text
     if family:
-        wanted = re.escape(pattern.format(family_name=family))
+        wanted = re.escape(pattern.replace("{family_name}", family))
     else:
         wanted = ".+".join(map(re.escape, pattern.split("{family_name}")))
     ok = re.fullmatch(wanted, pdf.stem, re.IGNORECASE) is not None
-    return ok, pdf.name + (
-        ""
-        if ok
-        else say("expected", name=pattern.format(family_name=family or "<lastname>") + ".pdf")
-    )
+    expected = pattern.replace("{family_name}", family or "<lastname>") + ".pdf"
+    return ok, pdf.name + ("" if ok else say("expected", name=expected))
 
 
 _PDF_CHECKS = {

@@ -332,9 +332,12 @@ def test_a_report_cvbuild_did_not_write_is_not_replaced(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the command line
 
 
-def test_preflight_of_a_file_that_is_no_pdf_is_bad_input(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "data", [b"not a pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", b"%PDF-"]
+)
+def test_preflight_of_a_file_that_is_no_pdf_is_bad_input(tmp_path: Path, data: bytes) -> None:
     bogus = tmp_path / "cv.pdf"
-    bogus.write_text("not a pdf", encoding="utf-8")
+    bogus.write_bytes(data)
     result = run_cli("preflight", str(bogus), "--pack", "erc-2026", "--out-dir", str(tmp_path))
     assert result.exit_code == 1 and "cannot read it as a PDF" in result.output
 
@@ -439,3 +442,18 @@ def test_a_pack_section_of_an_unknown_kind_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"foo.yaml:7:\d+: layout.sections\[0\].kind: unknown "
                        r"section kind 'jobs'; expected one of bio, experience"):  # fmt: skip
         load_pack("foo", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name", "passed"),
+    [("CV_PubList_{family_name}", "CV_PubList_Lapuschkin.pdf", True),
+     ("CV_PubList_{family_name}", "cv_publist_lapuschkin.pdf", True),
+     ("CV_PubList_{family_name}", "dfg.pdf", False),
+     ("CV_{0}_{family_name.__class__}", "dfg.pdf", False)],  # braces of a user's pack are text
+)  # fmt: skip
+def test_file_name_pattern(pattern: str, name: str, passed: bool) -> None:
+    rule = _rule(check="file_name", names=[pattern])
+    measured = preflight._measure(rule, _facts([]), None, Path(name), "Lapuschkin")
+    assert measured[0] is passed
+    if not passed:
+        assert measured[1].startswith(f"{name} (expected ")
