@@ -191,6 +191,15 @@ class Publication:
     bib_key: str = ""  # the key written for biber ('' = `key`; set when `key` is not plain)
     keywords: tuple[str, ...] = ()  # the .bib `keywords`, lower case (lists may select by them)
     author_count: int = 0  # the authors before `max_authors` shortened the list (0: not shortened)
+    peer_reviewed: bool | None = None  # None: by category and pubstate (set after init)
+    open_access: bool | None = None  # None: not stated
+    involvement: str = ""  # plain text from the content (overrides): the owner's part in it
+    significance: str = ""  # plain text from the content (overrides): why it matters
+
+    def __post_init__(self) -> None:
+        if self.peer_reviewed is None:
+            default = peer_reviewed_by_default(self.category, self.fields)
+            object.__setattr__(self, "peer_reviewed", default)
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
@@ -571,8 +580,30 @@ def _publication(
             published_at=(override.published_at or "") if override else "",
             note=(override.note or "") if override else "",
             keywords=entry_keywords(fields),
+            peer_reviewed=override.peer_reviewed if override else None,
+            open_access=override.open_access if override else None,
+            involvement=(override.involvement or "") if override else "",
+            significance=(override.significance or "") if override else "",
         ),
     )
+
+
+# Categories whose entries are peer-reviewed unless the entry says otherwise (funders such as
+# the DFG list these in category A); preprints, reports, theses, software, data and patents
+# are not. A `pubstate` such as "submitted" means not (yet) reviewed.
+PEER_REVIEWED_CATEGORIES = frozenset({"journal", "proceedings", "chapter", "book"})
+# Publication states (cvbuild.kinds.publications.entry_state) of work not (yet) reviewed.
+_NOT_YET_REVIEWED = frozenset({"submitted", "inpreparation", "prepublished"})
+
+
+def peer_reviewed_by_default(category: str, fields: dict[str, str]) -> bool:
+    """Journal articles, proceedings, chapters and books are peer-reviewed unless their pubstate
+    says they are not yet ('submitted', 'under review', 'in preparation', 'preprint')."""
+    from cvbuild.kinds.publications import entry_state  # (the kinds import this module's models)
+
+    if category not in PEER_REVIEWED_CATEGORIES:
+        return False
+    return entry_state(fields.get("pubstate", "")) not in _NOT_YET_REVIEWED
 
 
 _TYPE_ALIASES = {"conference": "inproceedings", "electronic": "online", "www": "online"}

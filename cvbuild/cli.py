@@ -14,13 +14,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from cvbuild import __version__, cache, outputs
-from cvbuild.errors import EXIT_INVALID_INPUT, CvbuildError, InputError, Problem
+from cvbuild.errors import (
+    EXIT_INVALID_INPUT,
+    EXIT_RULE_BROKEN,
+    CvbuildError,
+    InputError,
+    Problem,
+)
 from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from cvbuild.locale import Locale
+    from cvbuild.packs import Pack
+    from cvbuild.preflight import Report
 
 T = TypeVar("T")
 FC = TypeVar("FC", bound=Callable[..., object])
@@ -535,6 +546,59 @@ def init(directory: Path, name: str, language: str, force: bool) -> None:
     for path in written:
         click.echo(f"  {path.name}")
     click.echo(f"next: cvbuild pdf --content {directory}   (then edit the YAML and build again)")
+
+
+@main.command(epilog=EPILOG)
+@click.argument("pdf_file", metavar="PDF", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--pack",
+    "pack_name",
+    required=True,
+    help="A shipped pack (dfg-53.200@2023, erc-2026, msca-pf-2026, berufung), a YAML file, "
+    "or NAME for --content's packs/NAME.yaml.",
+)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False, readable=False),
+    default=None,
+    help="Content folder whose packs/ holds your own packs (paths are relative to it).",
+)
+@click.option("--language", default="en", show_default=True, help="Language of the report.")
+@out_dir_option
+def preflight(
+    pdf_file: Path, pack_name: str, content_dir: Path | None, language: str, out_dir: Path
+) -> None:
+    """Check any PDF (also one made by hand) against a funder's rule pack. Rules that need
+    the CV's content are reported as not checked. Writes OUT/<name>.preflight.txt and .json;
+    exit 4 when an error-level rule fails."""
+    from cvbuild import preflight as check
+    from cvbuild.locale import locale_for
+    from cvbuild.packs import load_pack
+
+    if not pdf_file.is_file():
+        click.echo(f"error: {pdf_file}: no such PDF file", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    locale = locale_for(language)
+    pack = _run(lambda: load_pack(pack_name, content_dir, language))
+    report = _run(lambda: _checked(pdf_file, pack, locale))
+    written = _run(lambda: check.write_reports(report, locale, out_dir / pdf_file.stem, False))
+    click.echo(check.report_text(report, locale, checked_content=False), nl=False)
+    click.echo(f"({written})")
+    if report.failed:
+        sys.exit(EXIT_RULE_BROKEN)
+
+
+def _checked(pdf_file: Path, pack: Pack, locale: Locale) -> Report:
+    """The preflight of a PDF without its content; a file that is no PDF is bad input."""
+    from pypdf.errors import PyPdfError
+
+    from cvbuild import preflight as check
+
+    try:
+        return check.preflight(pdf_file, pack, tuple(pack.rules), None, locale=locale)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise InputError([Problem(f"cannot read it as a PDF ({error})", pdf_file)]) from None
 
 
 def _run(action: Callable[[], T]) -> T:

@@ -33,7 +33,7 @@ from cvbuild.richtext import (
     rich,
     typographic_parts,
 )
-from cvbuild.select import Selection
+from cvbuild.select import Selection, notes_shown
 
 
 def locale_of(settings: models.Settings) -> Locale:
@@ -46,15 +46,12 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     cv = selection.cv
     locale = locale_of(cv.settings)
     owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
+    show = selection.variant.publications.show
+    printed = tuple(notes_shown(p, show) for p in selection.publications)
     context = Context(
-        locale,
-        selection.as_of,
-        selection.publications,
-        all_publications,
-        selection.compact,
-        owners,
+        locale, selection.as_of, printed, all_publications, selection.compact, owners,
         selection.grants,
-    )
+    )  # fmt: skip
     composed = (
         Section(section.id, section.title, _blocks(section, context), source_of(section))
         for section in cv.sections
@@ -91,6 +88,8 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
             settings.pdf_a,
             settings.margins,
             settings.accent or "",
+            variant.font_family or "latin-modern",
+            variant.line_spacing or 1.0,
         ),
         footer=footer,
     )
@@ -208,6 +207,8 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
     extras: list[Rich] = []
     if person.nationality:
         extras.append(rich(f"{context.word('nationality')}: {person.nationality}"))
+    if person.contract_end:
+        extras.append(rich(f"{context.word('contract_end')} {context.date(person.contract_end)}"))
     if note:
         extras.append(parse_markup(note))
     return Header(

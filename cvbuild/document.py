@@ -153,6 +153,8 @@ class Layout:
     pdf_a: bool = True
     margins: str = "2cm"
     accent: str = ""  # a second colour (labels, award marks, links); '' = `color`
+    font_family: str = "latin-modern"  # or "arial-metric"
+    line_spacing: float = 1.0  # \linespread
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,6 @@ PublicationCategory = Literal[
     "journal", "proceedings", "chapter", "preprint", "book", "thesis", "report", "patent",
     "software", "other",
 ]  # fmt: skip
+# What a publication list or group holds: one category, or every entry that is (or is not)
+# peer-reviewed, whatever its type (DFG's A and B; see Publication.peer_reviewed).
+PublicationClass = PublicationCategory | Literal["peer-reviewed", "not-peer-reviewed"]

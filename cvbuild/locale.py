@@ -34,6 +34,9 @@ class Locale:
         default_factory=lambda: MappingProxyType({})
     )
     month_names: tuple[str, ...] = ()  # full names, for the "January 2021" style
+    # the preflight's own words (cvbuild.preflight), and words that mark bibliometric text
+    preflight: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    metric_terms: tuple[str, ...] = ()
 
     def word(self, key: str) -> str:
         return self.words[key]
@@ -132,7 +135,11 @@ def _load(language: str) -> Locale:
     styles = dict(fallback.date_styles) if fallback else {}
     for name, patterns in data.get("date_styles", {}).items():
         styles[str(name)] = MappingProxyType({str(k): str(v) for k, v in patterns.items()})
+    preflight = dict(fallback.preflight) if fallback else {}
+    preflight.update({str(k): str(v) for k, v in data.get("preflight", {}).items()})
     return Locale(
+        preflight=MappingProxyType(preflight),
+        metric_terms=tuple(str(t) for t in data.get("metric_terms", [])),
         date_styles=MappingProxyType(styles),
         month_names=tuple(str(m) for m in data.get("month_names", [])),
         language=str(data["language"]),

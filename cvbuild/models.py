@@ -18,12 +18,14 @@ from cvbuild.fields import (
     Model,
     NonEmpty,
     PublicationCategory,
+    PublicationClass,
     SectionBase,
     Slug,
     Text,
     Url,
 )
 from cvbuild.kinds import KINDS
+from cvbuild.kinds.publications import CategoryList
 
 # --------------------------------------------------------------------------- person
 
@@ -112,6 +114,11 @@ class Person(Model):
     phone: str = ""
     profiles: list[Profile] = []
     headline: str = Field("", description="Line under the name, e.g. a current position.")
+    contract_end: Date | None = Field(
+        None,
+        description="End of the current (fixed-term) contract, printed in the header; funders "
+        "such as the DFG ask for it.",
+    )
     photo: Annotated[str, Field(pattern=r"(?i)\.(jpe?g|png|pdf)$")] | None = Field(
         None,
         description="A photo (JPEG, PNG or PDF), relative to the content folder and inside it "
@@ -152,6 +159,21 @@ class PublicationOverride(Model):
         "'ICML 2023': printed as its venue, and the entry counts as proceedings.",
     )
     note: NonEmpty | None = Field(None, description="A line of text printed after the entry.")
+    peer_reviewed: bool | None = Field(
+        None,
+        description="Default: true for journal articles, proceedings, chapters and books (unless "
+        "a pubstate such as 'submitted' says otherwise), false for everything else.",
+    )
+    open_access: bool | None = Field(
+        None, description="true: marked 'Open Access' where a variant's pack asks for it."
+    )
+    involvement: NonEmpty | None = Field(
+        None, description="Your part in it, printed under the entry (DFG, ERC: 'role')."
+    )
+    significance: NonEmpty | None = Field(
+        None,
+        description="Why it matters, printed under the entry by variants that show it (ERC, MSCA).",
+    )
 
 
 class Bibliography(Model):
@@ -224,6 +246,10 @@ class Labels(Model):
     role_chair: str | None = None  # en: "committee chair"
     role_member: str | None = None  # en: "committee member"
     role_examiner: str | None = None  # en: "external examiner"
+    involvement: str | None = None  # en: "Involvement"
+    significance: str | None = None  # en: "Significance"
+    open_access: str | None = None  # en: "Open Access"
+    contract_end: str | None = None  # en: "Contract until"
 
 
 class Settings(Model):
@@ -290,19 +316,20 @@ class SectionRules(Model):
     brief: bool = Field(False, description="Experience, education: titles and dates, no texts.")
 
 
-# DFG's groups (form 53.200): A peer-reviewed (journal, proceedings, chapters), B other.
-DFG_GROUPS: dict[str, list[PublicationCategory]] = {
-    "A": ["journal", "proceedings", "chapter"],
-    "B": ["preprint"],
+# DFG's groups (form 53.200, FAQ): A peer-reviewed (articles, conference and anthology
+# contributions, books), B everything else (preprints, data, software, patents, ...).
+DFG_GROUPS: dict[str, list[PublicationClass]] = {
+    "A": ["peer-reviewed"],
+    "B": ["not-peer-reviewed"],
 }
 
 
 class PublicationRules(Model):
     selected_only: bool = Field(False, description="Only entries marked selected.")
-    groups: dict[NonEmpty, list[PublicationCategory]] = Field(
+    groups: dict[NonEmpty, list[PublicationClass]] = Field(
         DFG_GROUPS,
-        description="Named groups of publication categories that `caps` count; default DFG's "
-        "A (journal, proceedings, chapter) and B (preprint).",
+        description="Named groups that `caps` count, of categories or 'peer-reviewed' / "
+        "'not-peer-reviewed'; default DFG's A (peer-reviewed) and B (the rest).",
     )
     caps: dict[NonEmpty, int] = Field(
         {}, description="At most this many publications per group of `groups`, e.g. {A: 10}."
@@ -316,6 +343,16 @@ class PublicationRules(Model):
         description="At most this many authors per entry, then 'et al.'; the owner is always "
         "shown (first N-1 authors, '…', the owner).",
     )
+    lists: list[CategoryList] | None = Field(
+        None,
+        description="Replace the publications section's lists in this variant, e.g. DFG's "
+        "[{category: peer-reviewed, title: ..., prefix: A}, {category: not-peer-reviewed, ...}].",
+    )
+    show: list[Literal["involvement", "open_access", "significance"]] = Field(
+        [],
+        description="Notes printed under each entry: involvement (your part), open_access (an "
+        "'Open Access' mark), significance.",
+    )
 
     @model_validator(mode="after")
     def _caps_name_groups(self) -> PublicationRules:
@@ -326,6 +363,45 @@ class PublicationRules(Model):
                 f"{', '.join(self.groups)} (define more under `groups`)"
             )
         return self
+
+
+class Narrative(Model):
+    """A text written for one variant (ERC's 'additional information', DFG's supplementary
+    career information: career breaks, family), printed as a section of its own."""
+
+    id: Slug = Field(description="Section id, unique among the content's sections.")
+    title: Text
+    paragraphs: list[Text] = Field(min_length=1)
+    max_chars: int | None = Field(
+        None, ge=1, description="Character budget of the printed text (markup not counted)."
+    )
+    after: Slug | None = Field(
+        None, description="The section it follows; default: after the variant's sections."
+    )
+
+    @model_validator(mode="after")
+    def _within_budget(self) -> Narrative:
+        from cvbuild.richtext import parse_markup, plain
+
+        count = sum(len(plain(parse_markup(p))) for p in self.paragraphs)
+        if self.max_chars is not None and count > self.max_chars:
+            raise ContentError(
+                [
+                    (
+                        ("paragraphs",),
+                        f"{count} characters, at most {self.max_chars} allowed (max_chars): "
+                        f"shorten it by {count - self.max_chars}",
+                    )
+                ]
+            )
+        return self
+
+
+class PackRuleChange(Model):
+    """A variant's change to one rule of its pack: only ever stricter."""
+
+    value: float | None = None
+    severity: Literal["error"] | None = None
 
 
 class Variant(Model):
@@ -340,6 +416,14 @@ class Variant(Model):
     )
     sections: list[Slug] = []
     rules: dict[Slug, SectionRules] = Field({}, description="Per section id.")
+    narratives: list[Narrative] = Field(
+        [], description="Texts for this variant only, each printed as a section of its own."
+    )
+    titles: dict[Slug, NonEmpty] = Field(
+        {},
+        description="Section titles in this variant, per section id (e.g. a funder's "
+        "headings: {experience: Qualifications and career}).",
+    )
     publications: PublicationRules = PublicationRules()
     metrics: bool = Field(True, description="False drops impact tables (h-index, citations).")
     page_budget: int | None = Field(None, ge=1)
@@ -349,6 +433,34 @@ class Variant(Model):
         None, description="An extra line in the header, e.g. 'Appendix to DFG proposal LA 12/3'."
     )
     footer_note: str = Field("", description="Extra text in the footer, after the as-of date.")
+    pack: NonEmpty | None = Field(
+        None,
+        description="A funder's rule pack the PDF is checked against after building (preflight; "
+        "exit 4 when an error-level rule fails), and whose layout defaults the variant takes: a "
+        "shipped pack ('dfg-53.200@2023', 'erc-2026', 'msca-pf-2026', 'berufung'), a file "
+        "packs/NAME.yaml in the content folder, or a path to a YAML file.",
+    )
+    pack_rules: dict[NonEmpty, PackRuleChange] = Field(
+        {},
+        description="Tighten the pack's rules by id: a stricter `value`, or `severity: error`.",
+    )
+    font_family: Literal["latin-modern", "arial-metric"] | None = Field(
+        None,
+        description="arial-metric: TeX Gyre Heros (pdflatex) or Liberation Sans (LuaLaTeX), both "
+        "with Arial's metrics; default Latin Modern (banking: Pagella).",
+    )
+    line_spacing: float | None = Field(
+        None, ge=1.0, le=2.0, description="Multiplies the font's line distance (\\linespread)."
+    )
+    personal: (
+        list[Literal["academic_title", "former_name", "birth", "nationality", "address",
+                     "email", "phone", "profiles", "headline", "photo", "contract_end"]]
+        | None
+    ) = Field(
+        None,
+        description="The personal data printed (default: everything person holds); e.g. "
+        "[academic_title, headline, contract_end, email, profiles] leaves out private data.",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the whole CV
@@ -398,6 +510,30 @@ class CV(Model):
                     f"variant {name!r} has rules for unknown section {s!r}; known: {known}",
                 )
                 for s in variant.rules
+                if s not in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "narratives", index, "id"),
+                    f"narrative id {n.id!r} is also a section id; choose another",
+                )
+                for index, n in enumerate(variant.narratives)
+                if n.id in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "narratives", index, "after"),
+                    f"narrative {n.id!r} follows unknown section {n.after!r}; known: {known}",
+                )
+                for index, n in enumerate(variant.narratives)
+                if n.after is not None and n.after not in ids
+            ]
+            found += [
+                (
+                    ("variants", name, "titles", s),
+                    f"variant {name!r} has a title for unknown section {s!r}; known: {known}",
+                )
+                for s in variant.titles
                 if s not in ids
             ]
         if self.bibliography is None:

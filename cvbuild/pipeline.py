@@ -42,6 +42,7 @@ from cvbuild.compile import (
 )
 from cvbuild.compose import compose
 from cvbuild.dates import PartialDate
+from cvbuild.document import Document
 from cvbuild.errors import (
     CvbuildError,
     InputError,
@@ -54,9 +55,10 @@ from cvbuild.fields import Gap
 from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
+from cvbuild.packs import Pack, Rule
 from cvbuild.png import Pages, render_pages
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
-from cvbuild.select import select
+from cvbuild.select import Selection, select
 from cvbuild.writers import latex
 
 
@@ -140,7 +142,8 @@ def validate(content_dir: Path) -> Validation:
         if language not in in_language:
             in_language[language] = load_cv(content_dir, language=language, gaps=gaps)
         try:
-            selection = select(in_language[language], publications, name, today=_today())
+            packed, _ = with_pack(in_language[language], content_dir, name)
+            selection = select(packed, publications, name, today=_today())
         except CvbuildError as error:
             errors.append(str(error))
             continue
@@ -184,6 +187,7 @@ def export_tex(content_dir: Path, variant: str, directory: Path) -> Path:
     """Write a variant as a self-contained LaTeX project for hand-tuning (no TeX run)."""
     cv, publications = load_content(content_dir)
     cv = in_variant_language(cv, content_dir, variant)
+    cv, _ = with_pack(cv, content_dir, variant)
     selection = select(cv, publications, variant, today=_today())
     return write_standalone(latex.write(compose(selection, publications)), directory)
 
@@ -196,6 +200,7 @@ def write_document(
 
     cv, publications = content
     cv = in_variant_language(cv, content_dir, variant)
+    cv, _ = with_pack(cv, content_dir, variant)
     document = compose(select(cv, publications, variant, today=_today()), publications)
     if suffix == "docx":
         return docx.write(document)
@@ -320,9 +325,31 @@ def _stage(progress: Progress, name: str, action: Callable[[], T]) -> T:
     return result
 
 
+def with_pack(cv: CV, content_dir: Path, variant: str) -> tuple[CV, Packed | None]:
+    """The CV with the variant's pack layout filled in, and the pack with the variant's rules
+    (None for a variant without a pack)."""
+    chosen = cv.variants.get(variant)
+    if chosen is None or chosen.pack is None:
+        return cv, None
+    from cvbuild.packs import load_pack, rules_for, with_layout
+
+    pack = load_pack(chosen.pack, content_dir, chosen.language or cv.settings.language)
+    rules = rules_for(pack, chosen, variant)
+    kinds = {section.id: section.kind for section in cv.sections}
+    variants = {**cv.variants, variant: with_layout(chosen, pack, kinds)}
+    return cv.model_copy(update={"variants": variants}), Packed(pack, rules)
+
+
+@dataclass(frozen=True)
+class Packed:
+    pack: Pack
+    rules: tuple[Rule, ...]
+
+
 def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildResult:
     cv, publications = loaded.cv, loaded.publications
     cv = in_variant_language(cv, options.content_dir, options.variant)
+    cv, packed = with_pack(cv, options.content_dir, options.variant)
     report = progress.message
     if options.pdf_a is not None:
         cv = cv.model_copy(
@@ -370,10 +397,11 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
         _publish(result.pdf, options.output, pages)
         if pages is not None:
             report(f"PNG: {pages.targets[0]} ... ({len(pages.targets)} pages)")
-    if pdf_report.problems:
-        raise RuleError(
-            "\n".join(pdf_report.problems) + f"\n(the PDF was written to {options.output})"
-        )
+    problems = list(pdf_report.problems)
+    if packed is not None:
+        problems += _preflight(options, packed, selection, document, progress)
+    if problems:
+        raise RuleError("\n".join(problems) + f"\n(the PDF was written to {options.output})")
     return BuildResult(
         options.variant,
         options.output,
@@ -382,6 +410,38 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
         _other_inputs(cv, options.content_dir),
         pages.targets if pages else (),
     )
+
+
+def _preflight(
+    options: BuildOptions,
+    packed: Packed,
+    selection: Selection,
+    document: Document,
+    progress: Progress,
+) -> list[str]:
+    """Check the written PDF against the pack; write out/<variant>.preflight.txt and .json.
+    Warnings are printed; the failed error-level rules are returned (exit 4)."""
+    from cvbuild import preflight as check
+
+    printed = tuple(reference.publication for reference in document.references)
+    content = check.Content(selection, printed)
+    found = _stage(
+        progress,
+        "preflight",
+        lambda: check.preflight(
+            options.output, packed.pack, packed.rules, content, locale=document.locale
+        ),
+    )
+    stem = options.output.parent / options.variant
+    written = check.write_reports(found, document.locale, stem)
+    for finding in found.findings:
+        if finding.outcome == "warn":
+            progress.message(
+                f"warning: {options.variant}: {packed.pack.id} {finding.rule.id}: "
+                f"{finding.measured} ({finding.rule.text})"
+            )
+    progress.message(f"preflight: {check.summary(found, document.locale)} ({written})")
+    return [check.failure_message(found, document.locale)] if found.failed else []
 
 
 def _pointing_at_content(
@@ -437,9 +497,27 @@ def _bib_files(cv: CV, content_dir: Path) -> tuple[Path, ...]:
 
 
 def _other_inputs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
-    """What the build reads besides the YAML, latex/ and code: the .bib files and the photo."""
+    """What the build reads besides the YAML, latex/ and code: the .bib files, the photo and
+    the content's own rule packs."""
     photo = (content_dir / cv.person.photo,) if cv.person.photo else ()
-    return _bib_files(cv, content_dir) + photo
+    return _bib_files(cv, content_dir) + photo + _own_packs(cv, content_dir)
+
+
+def _own_packs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
+    """The pack files the variants name that are not cvbuild's (those count as its code)."""
+    from cvbuild.packs import PACK_DIR, pack_file
+
+    found = []
+    for variant in cv.variants.values():
+        if variant.pack is None:
+            continue
+        try:
+            path = pack_file(variant.pack, content_dir)
+        except InputError:
+            continue  # the build says so when it loads the pack
+        if path.parent != PACK_DIR:
+            found.append(path)
+    return tuple(dict.fromkeys(found))
 
 
 def _publish(pdf: Path, output: Path, pages: Pages | None = None) -> None:

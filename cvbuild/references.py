@@ -25,7 +25,7 @@ from pybtex.style.template import join, node, sentence
 from cvbuild.bibliography import Name, Publication
 from cvbuild.bibliography import _to_text as to_text
 from cvbuild.locale import Locale
-from cvbuild.richtext import Highlight, Italic, LineBreak, Link, Rich, bold, link, rich
+from cvbuild.richtext import Highlight, Italic, LineBreak, Link, Rich, bold, italic, link, rich
 from cvbuild.richtext import join as join_rich
 
 # pybtex reads field values as LaTeX. cvbuild hands it plain Unicode (decoded from the .bib), in
@@ -129,6 +129,14 @@ def format_reference(publication: Publication, locale: Locale) -> Rich:
             [link(url, url.removeprefix("https://")) for url in publication.code], ", "
         )
         text = rich(text, LineBreak(), f"{locale.word('code')}: ", links)
+    for word, note in (
+        ("involvement", publication.involvement),
+        ("significance", publication.significance),
+    ):
+        if note:
+            text = rich(text, LineBreak(), italic(f"{locale.word(word)}:"), " ", note)
+    if publication.open_access:
+        text = rich(text, LineBreak(), bold(locale.word("open_access")))
     return text
 
 

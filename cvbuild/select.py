@@ -6,15 +6,18 @@ can print as it is. Rules that cannot be met (too many selected publications) ar
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cvbuild.bibliography import Publication, shorten_authors
 from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
+from cvbuild.kinds.bio import BioSection
 from cvbuild.kinds.grants import Grant, GrantsSection
-from cvbuild.kinds.publications import PublicationsSection, unlisted
-from cvbuild.models import CV, SectionRules, Variant
+from cvbuild.kinds.publications import PublicationsSection, in_class, unlisted
+from cvbuild.models import CV, Person, Section, SectionRules, Variant
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,13 @@ def select(
     for section_id in order:
         rules = variant.rules.get(section_id, SectionRules())
         section = by_id[section_id]
-        sections.append(kind_of(section).trim(section, Filter(rules, as_of, variant.metrics)))
+        section = kind_of(section).trim(section, Filter(rules, as_of, variant.metrics))
+        if section_id in variant.titles:
+            section = section.model_copy(update={"title": variant.titles[section_id]})
+        if section.kind == "publications" and variant.publications.lists is not None:
+            section = section.model_copy(update={"lists": variant.publications.lists})
+        sections.append(section)
+    sections = _with_narratives(sections, variant)
     settings = cv.settings
     if variant.font_size is not None:
         settings = settings.model_copy(update={"font_size": variant.font_size})
@@ -57,7 +66,13 @@ def select(
     return Selection(
         variant_name=variant_name,
         variant=variant,
-        cv=cv.model_copy(update={"sections": sections, "settings": settings}),
+        cv=cv.model_copy(
+            update={
+                "sections": sections,
+                "settings": settings,
+                "person": _personal(cv.person, variant.personal),
+            }
+        ),
         publications=chosen,
         as_of=as_of,
         compact=frozenset(i for i in order if variant.rules.get(i, SectionRules()).compact),
@@ -102,7 +117,7 @@ def _publications(
         chosen = tuple(shorten_authors(p, rules.max_authors) for p in chosen)
     broken = []
     for group, cap in sorted(rules.caps.items()):
-        members = [p for p in chosen if p.category in rules.groups[group]]
+        members = group_members(chosen, rules.groups[group])
         if len(members) > cap:
             broken.append(
                 f"{variant_name}: {len(members)} publications selected in group {group}, "
@@ -111,3 +126,63 @@ def _publications(
     if broken:
         raise RuleError("\n".join(broken))
     return chosen
+
+
+def _with_narratives(sections: list[Section], variant: Variant) -> list[Section]:
+    """The variant's narratives as bio sections, each after the section it names (or last)."""
+    result = list(sections)
+    for narrative in variant.narratives:
+        section = BioSection(
+            kind="bio", id=narrative.id, title=narrative.title, paragraphs=narrative.paragraphs
+        )
+        section._source = narrative._source
+        ids = [s.id for s in result]
+        place = ids.index(narrative.after) + 1 if narrative.after in ids else len(result)
+        result.insert(place, section)
+    return result
+
+
+def group_members(
+    publications: tuple[Publication, ...], classes: Sequence[str]
+) -> list[Publication]:
+    """The entries of a publication group (categories, or 'peer-reviewed' and the like)."""
+    return [p for p in publications if any(in_class(p, name) for name in classes)]
+
+
+def notes_shown(publication: Publication, show: Sequence[str]) -> Publication:
+    """The entry with only the notes the variant shows (involvement, significance, OA mark)."""
+    return dataclasses.replace(
+        publication,
+        involvement=publication.involvement if "involvement" in show else "",
+        significance=publication.significance if "significance" in show else "",
+        open_access=publication.open_access if "open_access" in show else None,
+    )
+
+
+# Person fields behind each name of `variant.personal`.
+_PERSONAL_FIELDS = {
+    "academic_title": ("academic_title", "post_nominal"),
+    "former_name": ("former_name",),
+    "birth": ("date_of_birth", "place_of_birth"),
+    "nationality": ("nationality",),
+    "address": ("address",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "profiles": ("profiles",),
+    "headline": ("headline",),
+    "photo": ("photo",),
+    "contract_end": ("contract_end",),
+}
+
+
+def _personal(person: Person, shown: Sequence[str] | None) -> Person:
+    """The person with only the data the variant prints (None: everything)."""
+    if shown is None:
+        return person
+    dropped = {
+        name: Person.model_fields[name].get_default()
+        for key, names in _PERSONAL_FIELDS.items()
+        if key not in shown
+        for name in names
+    }
+    return person.model_copy(update=dropped)

@@ -121,9 +121,9 @@ def test_the_count_in_every_writer_and_language(tmp_path: Path) -> None:
     german = rt.plain(format_reference(short, locale_for("de")))
     assert "(1.500 Autoren)" in german
     bib = bibliography_file((Reference("1", short),), locale_for("de").number)
-    assert "userd = {1.500}" in bib
+    assert "verba = {1.500}" in bib
     plain = _many(tmp_path, 2)
-    assert "userd" not in bibliography_file((Reference("1", plain),))
+    assert "verba" not in bibliography_file((Reference("1", plain),))
     assert "authors)" not in rt.plain(format_reference(plain, locale_for("en")))
 
 

@@ -31,7 +31,9 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_every_variant_in_every_format(written: Path) -> None:
     names = sorted(p.name for p in written.iterdir())
-    assert names == sorted(f"{v}.{s}" for v in ("full", "full-de", "short") for s in FORMATS)
+    assert names == sorted(
+        f"{v}.{s}" for v in ("berufung", "dfg", "erc", "full", "full-de", "short") for s in FORMATS
+    )
 
 
 @pytest.mark.slow
@@ -56,9 +58,9 @@ def test_own_files_are_replaced_others_need_force_inputs_never(suffix: str, tmp_
 
 def test_an_unknown_variant_is_invalid_input(tmp_path: Path) -> None:
     result = run_cli(
-        "md", "--variant", "erc", "--content", str(CONTENT), "--out-dir", str(tmp_path)
+        "md", "--variant", "nsf", "--content", str(CONTENT), "--out-dir", str(tmp_path)
     )
-    assert result.exit_code == 1 and "unknown variant 'erc'" in result.output
+    assert result.exit_code == 1 and "unknown variant 'nsf'" in result.output
     assert not list(tmp_path.iterdir())
 
 

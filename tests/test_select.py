@@ -86,6 +86,8 @@ def test_no_publications_section_selects_no_entries(seed) -> None:
 def test_unknown_variant_names_the_known_ones(seed) -> None:
     cv, publications = seed
     with pytest.raises(
-        InputError, match=r"unknown variant 'erc' \(the content defines: full, full-de, short\)"
+        InputError,
+        match=r"unknown variant 'nsf' \(the content defines: berufung, dfg, erc, full, full-de, "
+        r"short\)",
     ):
-        select.select(cv, publications, "erc", TODAY)
+        select.select(cv, publications, "nsf", TODAY)

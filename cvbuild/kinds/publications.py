@@ -10,7 +10,15 @@ from pydantic import Field, model_validator
 
 from cvbuild.dates import Date
 from cvbuild.document import Block, Group, PublicationList, Reference, Table
-from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationCategory, SectionBase
+from cvbuild.fields import (
+    ContentError,
+    Location,
+    Model,
+    NonEmpty,
+    PublicationCategory,
+    PublicationClass,
+    SectionBase,
+)
 from cvbuild.kinds.base import Context, Filter, SectionKind, source_of
 from cvbuild.kinds.grants import metric as grant_metric
 from cvbuild.richtext import italic
@@ -108,7 +116,11 @@ class ListRule(Model):
 class CategoryList(Model):
     """One printed list: the entries of a `category`, or those `where` selects, or both."""
 
-    category: PublicationCategory | None = None
+    category: PublicationClass | None = Field(
+        None,
+        description="A category (journal, proceedings, ...), or peer-reviewed / "
+        "not-peer-reviewed: every entry that is (not) peer-reviewed, whatever its category.",
+    )
     where: ListRule | None = Field(
         None,
         description="Rules choosing the entries (types, pubstate, keywords, venue, "
@@ -203,18 +215,10 @@ DEFAULT_TITLES: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-_PEER_REVIEWED = frozenset(["journal", "proceedings", "chapter", "book"])
-_NOT_YET = frozenset(["submitted", "inpreparation", "prepublished"])
-
-
 def peer_reviewed(publication: Publication) -> bool:
-    """Whether an entry counts as peer-reviewed: its own `peer_reviewed` when the bibliography
-    sets one (an override), else by category, and never while submitted or in preparation."""
-    own = getattr(publication, "peer_reviewed", None)
-    if isinstance(own, bool):
-        return own
-    state = entry_state(publication.fields.get("pubstate", ""))
-    return publication.category in _PEER_REVIEWED and state not in _NOT_YET
+    """Whether an entry counts as peer-reviewed: its override, else by category and pubstate
+    (cvbuild.bibliography.peer_reviewed_by_default)."""
+    return bool(publication.peer_reviewed)
 
 
 def _venue(publication: Publication) -> str:
@@ -242,9 +246,19 @@ def rule_matches(rule: ListRule, publication: Publication) -> bool:
     return rule.peer_reviewed is None or rule.peer_reviewed == peer_reviewed(publication)
 
 
+def in_class(publication: Publication, name: str) -> bool:
+    """Whether an entry belongs to a list or group: a category, or 'peer-reviewed' /
+    'not-peer-reviewed' (whatever its category)."""
+    if name == "peer-reviewed":
+        return bool(publication.peer_reviewed)
+    if name == "not-peer-reviewed":
+        return not publication.peer_reviewed
+    return publication.category == name
+
+
 def takes(spec: CategoryList, publication: Publication) -> bool:
     """True if the list takes the entry (ignoring lists before it)."""
-    if spec.category is not None and publication.category != spec.category:
+    if spec.category is not None and not in_class(publication, spec.category):
         return False
     return spec.where is None or rule_matches(spec.where, publication)
 

@@ -150,8 +150,15 @@ def _document(document: doc.Document) -> LatexDocument:
             rf"\renewcommand*{{\cvbuildcodelabel}}{{{escape(word('code'))}}}"
             rf"\renewcommand*{{\cvbuildauthorcount}}[1]{{{_count_pattern(word('authors_count'))}}}"
             rf"\renewcommand*{{\cvbuildarticlelabel}}{{{escape(word('article_number'))}}}"
+            rf"\renewcommand*{{\cvbuildinvolvementlabel}}{{{escape(word('involvement'))}}}"
+            rf"\renewcommand*{{\cvbuildsignificancelabel}}{{{escape(word('significance'))}}}"
+            rf"\renewcommand*{{\cvbuildopenaccesslabel}}{{{escape(word('open_access'))}}}"
         )
     )
+    if layout.font_family == "arial-metric":
+        preamble.append(NoEscape(rf"\cvbuildarialmetric{{{layout.font_size}}}"))
+    if layout.line_spacing != 1.0:
+        preamble.append(NoEscape(rf"\linespread{{{layout.line_spacing:g}}}"))
     return latex_document
 
 
@@ -277,7 +284,8 @@ def _block(block: doc.Block) -> list[str]:
     if isinstance(block, doc.Table):
         return _table(block)
     if isinstance(block, doc.PublicationList):
-        return [rf"\cvbuildpublications{{{block.category}}}{{{escape(block.title)}}}"]
+        key = block.category.replace("-", "")
+        return [rf"\cvbuildpublications{{{key}}}{{{escape(block.title)}}}"]
     raise TypeError(f"no LaTeX for {type(block).__name__}")
 
 
@@ -387,12 +395,18 @@ def bibliography_file(
         fields["usera"] = escape_bib(reference.label)
         if publication.award:
             fields["userb"] = escape_bib(publication.award)
+        if publication.involvement:
+            fields["userd"] = escape_bib(publication.involvement)
+        if publication.significance:
+            fields["usere"] = escape_bib(publication.significance)
+        if publication.open_access:
+            fields["userf"] = "1"
         if publication.code:
             fields["userc"] = ", ".join(
                 rf"\href{{{escape_url(url)}}}{{{_breakable_url(url)}}}" for url in publication.code
             )
         if publication.author_count:  # "et al. (150 authors)"
-            fields["userd"] = escape_bib(number(publication.author_count))
+            fields["verba"] = escape_bib(number(publication.author_count))
         if publication.owner_positions:
             fields[f"{publication.owner_field}+an"] = ";".join(
                 f"{i}=highlight" for i in publication.owner_positions
