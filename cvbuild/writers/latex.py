@@ -284,8 +284,9 @@ def _block(block: doc.Block) -> list[str]:
     if isinstance(block, doc.Table):
         return _table(block)
     if isinstance(block, doc.PublicationList):
-        key = block.category.replace("-", "")
-        return [rf"\cvbuildpublications{{{key}}}{{{escape(block.title)}}}"]
+        return [
+            rf"\cvbuildpublications{{{_list_keyword(block.category)}}}{{{escape(block.title)}}}"
+        ]
     raise TypeError(f"no LaTeX for {type(block).__name__}")
 
 
@@ -356,6 +357,12 @@ def _breakable_url(url: str) -> str:
     return head + escape_bib(more + rest).replace("/", r"/\allowbreak{}")
 
 
+def _list_keyword(name: str) -> str:
+    """A list's name as the keyword \\cvbuildpublications selects by (letters and digits only:
+    'peer-reviewed' -> 'peerreviewed'), the same in the .tex and the .bib."""
+    return re.sub(r"[^A-Za-z0-9]", "", name)
+
+
 def bibliography_file(
     references: tuple[doc.Reference, ...], number: Callable[[float], str] = str
 ) -> str:
@@ -389,9 +396,7 @@ def bibliography_file(
         fields["date"] = "-".join(
             f"{part:02d}" for part in (publication.year, publication.month, publication.day) if part
         )
-        fields["keywords"] = (
-            f"cvbuild{reference.list_key or publication.category}"  # \cvbuildpublications's list
-        )
+        fields["keywords"] = "cvbuild" + _list_keyword(reference.list_key or publication.category)
         fields["usera"] = escape_bib(reference.label)
         if publication.award:
             fields["userb"] = escape_bib(publication.award)
