@@ -9,6 +9,7 @@ about section kinds.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from cvbuild import __version__, models
@@ -31,6 +32,7 @@ from cvbuild.richtext import (
     italic,
     parse_markup,
     rich,
+    typographic,
     typographic_parts,
 )
 from cvbuild.select import Selection, notes_shown
@@ -42,12 +44,26 @@ def locale_of(settings: models.Settings) -> Locale:
     return locale.with_words(settings.labels.model_dump(exclude_none=True))
 
 
+def _typographic_notes(publication: Publication, quotes: tuple[str, str]) -> Publication:
+    """The notes the content adds to an entry (plain text from YAML) with curly quotes, as all
+    other content text; the .bib's own fields are printed as the .bib has them."""
+    return dataclasses.replace(
+        publication,
+        note=typographic(publication.note, quotes),
+        published_at=typographic(publication.published_at, quotes),
+        involvement=typographic(publication.involvement, quotes),
+        significance=typographic(publication.significance, quotes),
+    )
+
+
 def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> Document:
     cv = selection.cv
     locale = locale_of(cv.settings)
     owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
     show = selection.variant.publications.show
-    printed = tuple(notes_shown(p, show) for p in selection.publications)
+    printed = tuple(
+        _typographic_notes(notes_shown(p, show), locale.quotes) for p in selection.publications
+    )
     context = Context(
         locale, selection.as_of, printed, all_publications, selection.compact, owners,
         selection.grants,

@@ -3,6 +3,8 @@ break, the layout check's reading of a PDF's lines (fast; no TeX)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cvbuild import check
@@ -234,3 +236,17 @@ def test_a_long_code_in_a_url_may_break_after_sixteen_letters() -> None:
 )
 def test_code_and_tex_quoting_keep_their_straight_quotes(code: str) -> None:
     assert typographic(code, EN) == code
+
+
+def test_notes_from_the_content_get_curly_quotes(tmp_path: Path) -> None:
+    """Involvement, significance, note and published_at come from YAML, like all other content
+    text, and print with the language's quotes (the .bib's own fields are printed as written)."""
+    from tests.conftest import CONTENT, run_cli
+
+    result = run_cli(
+        "md", "--variant", "dfg", "--content", str(CONTENT), "--out-dir", str(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "dfg.md").read_text(encoding="utf-8")
+    assert "detection of “Clever Hans” behaviour" in text
+    assert '"Clever Hans"' not in text
