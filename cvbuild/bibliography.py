@@ -502,6 +502,7 @@ def _publication(
             text = f"{message}, from xdata (the entry is not printed)"
             skips.append(Problem(text, path, line, field=f"{key}.{name}"))
     fields = _article_number(fields)
+    entry_type, fields = _arxiv_and_article_numbers(entry_type, fields)
     if not _ENTRY_TYPE.fullmatch(entry_type):
         errors.append(
             Problem(f"entry type @{entry_type} is not a word (e.g. @article)", path, line)
@@ -719,6 +720,54 @@ def _article_number(fields: dict[str, str]) -> dict[str, str]:
     if pages and eid and bare(pages) == bare(eid):
         return {k: v for k, v in fields.items() if k != "pages"}
     return fields
+
+
+_ARXIV_ID = r"\s*(?:arXiv:\s*)?(\S+?)\s*"
+_ARXIV_JOURNAL = re.compile(r"\s*arXiv\s+preprint\s+arXiv:" + _ARXIV_ID, re.I)
+_ARXIV_IN_FIELD = re.compile(r"\s*arXiv:\s*(\S+?)\s*", re.I)
+_ARXIV_LINK = re.compile(r"\s*https?://(www\.)?(arxiv\.org/(abs|pdf)/|doi\.org/10\.48550/)", re.I)
+# A single "page" that is an article number: 6 digits or more, or letters then digits
+# (00220345221106086, e0130140, dyac078, A66).
+_ARTICLE_NUMBER = re.compile(r"\s*(\d{6,}|[A-Za-z]+\d+)\s*")
+
+
+def _arxiv_and_article_numbers(
+    entry_type: str, fields: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """What exporters write, as what it is, for every writer. An arXiv paper arrives as a journal
+    article in several disguises (Google Scholar's journal "arXiv preprint arXiv:ID", DBLP's
+    journal "CoRR" with volume "abs/ID", ADS's "arXiv e-prints" with eid or pages "arXiv:ID"):
+    each becomes an eprint (printed "arXiv: ID") of a @misc without a journal, and a URL or DOI
+    that only repeats the arXiv number is dropped. An article number written as `pages` moves
+    to `eid` (printed "Art. N")."""
+    out = dict(fields)
+    journal = out.get("journal", "")
+    arxiv = ""
+    if match := _ARXIV_JOURNAL.fullmatch(journal):
+        arxiv = match[1]
+    elif re.fullmatch(r"\s*CoRR\s*", journal) and (
+        match := re.fullmatch(r"\s*abs/(\S+?)\s*", out.get("volume", ""))
+    ):
+        arxiv = match[1]
+        out.pop("volume")
+    if arxiv or re.fullmatch(r"\s*arXiv\s+e-prints\s*", journal, re.I):
+        out.pop("journal", None)
+        entry_type = "misc" if entry_type == "article" else entry_type
+    for name in ("eid", "pages"):
+        if match := _ARXIV_IN_FIELD.fullmatch(out.get(name, "")):
+            arxiv = arxiv or match[1]
+            out.pop(name)
+    if arxiv and not out.get("eprint"):
+        out["eprint"], out["eprinttype"] = arxiv, "arxiv"
+    if (match := _ARTICLE_NUMBER.fullmatch(out.get("pages", ""))) and not out.get("eid"):
+        out["eid"] = match[1]
+        out.pop("pages")
+    is_arxiv = "arxiv" in (out.get("eprinttype", "") + out.get("archiveprefix", "")).lower()
+    if is_arxiv and _ARXIV_LINK.match(out.get("url", "")):
+        out.pop("url")
+    if is_arxiv and out.get("doi", "").startswith("10.48550/"):
+        out.pop("doi")
+    return entry_type, out
 
 
 def _inherit(

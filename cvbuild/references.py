@@ -18,9 +18,20 @@ from typing import Any
 from pybtex.database import Entry, Person
 from pybtex.richtext import BaseText, HRef, Protected, String, Symbol, Tag
 from pybtex.richtext import Text as PybtexText
+from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import dashify, date
 from pybtex.style.template import field as pybtex_field
-from pybtex.style.template import join, node, sentence
+from pybtex.style.template import (
+    first_of,
+    join,
+    node,
+    optional,
+    optional_field,
+    sentence,
+    tag,
+    words,
+)
 
 from cvbuild.bibliography import Name, Publication
 from cvbuild.bibliography import _to_text as to_text
@@ -76,6 +87,25 @@ class _Style(UnsrtStyle):  # type: ignore[misc]
             return super().format_names(role, as_sentence)
         return sentence[_authors] if as_sentence else _authors
 
+    def get_article_template(self, e: Any) -> Any:
+        """unsrt's article, which prints the volume only with pages: also "115, Art. 107899"
+        (an article number, `eid`, labelled by format_reference) and a volume alone."""
+        volume = join[pybtex_field("volume"), optional["(", pybtex_field("number"), ")"]]
+        details = first_of[
+            optional[join[volume, ":", pybtex_field("pages", apply_func=dashify)]],
+            optional[join(sep=", ")[volume, pybtex_field("eid")]],
+            optional[volume],
+            optional[words["pages", pybtex_field("pages", apply_func=dashify)]],
+            optional[pybtex_field("eid")],
+        ]
+        return toplevel[
+            self.format_names("author"),
+            self.format_title(e, "title"),
+            sentence[tag("em")[pybtex_field("journal")], optional[details], date],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
     def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
         title = pybtex_field(which_field)  # as written: no sentence case
         return sentence[title] if as_sentence else title
@@ -104,6 +134,8 @@ def format_reference(publication: Publication, locale: Locale) -> Rich:
         for name in ("journal", "journaltitle", "howpublished", "pubstate"):
             fields.pop(name, None)
         fields["booktitle"] = _shield(publication.published_at)
+    if fields.get("eid"):  # an article number, labelled as in the PDF ("Art. 107899")
+        fields["eid"] = f"{locale.word('article_number')}\u00a0{fields['eid']}"
     if publication.note:  # unsrt prints `note`, not biblatex's `addendum`
         fields["note"] = ". ".join(n for n in (fields.get("note"), _shield(publication.note)) if n)
     entry = _Entry(entry_type, fields=fields)
