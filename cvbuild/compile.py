@@ -20,6 +20,7 @@ import json
 import os
 import re
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
@@ -33,7 +34,7 @@ from typing import IO
 
 from cvbuild import fmtcache, texlog
 from cvbuild.errors import TexError
-from cvbuild.files import replace_with_bytes
+from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
 from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
 
@@ -137,7 +138,7 @@ def compile_project(
 ) -> CompileResult:
     _require_tools(project.engine)
     redo = _begin(build_dir)
-    tex = write_project(project, build_dir)
+    write_project(project, build_dir)
     started = time.monotonic()
     env = {
         **os.environ,
@@ -148,26 +149,21 @@ def compile_project(
         "max_print_line": "1000",
     }
     env.pop("TEXINPUTS", None)
-    engine = LATEXMK_ENGINE[project.engine]
     progress.started("preamble")
     began = time.monotonic()
     preamble = _preamble_format(project, build_dir, env)
     progress.finished("preamble", time.monotonic() - began)
-    fallback = engine
-    if preamble:
-        engine = ["-pdf", f"-pdflatex=pdflatex -fmt={preamble} {_TEX_FLAGS}"]
-    command = ["latexmk", "-norc", *engine, "-bibtex", *(["-g"] if redo else []), tex.name]
-    completed = _run(command, build_dir, env, timeout, progress)
-    if preamble and _FORMAT_REFUSED.search(completed.stdout):
+    limit = (time.monotonic() + timeout, timeout)
+    completed = _typeset(project.engine, preamble, build_dir, env, limit, progress, redo)
+    if preamble and _FORMAT_REFUSED.search(completed.output):
         # A format that passed its check and still cannot be loaded: build without one.
         fmtcache.forget(build_dir / f"{preamble}.fmt", fmtcache.format_cache() / f"{preamble}.fmt")
-        command = ["latexmk", "-norc", *fallback, "-bibtex", "-g", tex.name]
-        completed = _run(command, build_dir, env, timeout, progress)
+        completed = _typeset(project.engine, None, build_dir, env, limit, progress, True)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
         _mark(build_dir, "failed")
-        raise texlog.failure(_texts(build_dir, completed.stdout))
+        raise texlog.failure(_texts(build_dir, completed.output))
     _end(build_dir)
     texts = _texts(build_dir)
     problems = texlog.log_problems(texts.log) + texlog.biber_problems(texts.blg)
@@ -530,39 +526,173 @@ def _read_lines(
                 return True
 
 
-_PASS = re.compile(r"^Running '(pdflatex|lualatex|biber)\b")
+# ---------------------------------------------------------------- the passes
+
+# Files a TeX pass writes and the next one reads. When a pass leaves them as it found them, the
+# document has settled and another pass would give the same bytes. (biblatex's cv.run.xml is not
+# among them: it only tells tools what to run, and latexmk's rereading of it cost a whole pass.)
+SETTLING = ("aux", "out", "bbl")
+MAX_PASSES = 6  # cross-references settle in 3 at most; more means they oscillate
+# Per build dir: the hash of the biber input (.bcf and .bib) that the .bbl there was made from.
+PASSES = ".cvbuild-passes.json"
+BIBER_CACHE_KEEP = 12
 
 
-def _run(
+@dataclass(frozen=True)
+class Typeset:
+    returncode: int
+    output: str  # the last tool's output (TeX's or biber's)
+    passes: int  # TeX passes run
+
+
+def tex_command(engine: str, fmt: str | None) -> list[str]:
+    """The TeX run cvbuild makes: the engine and flags of LATEXMK_ENGINE (also written into the
+    standalone project's .latexmkrc), with a precompiled preamble where there is one."""
+    words = shlex.split(
+        LATEXMK_ENGINE[engine][1].partition("=")[2].replace("%O", "").replace("%S", "")
+    )
+    return [words[0], *([f"-fmt={fmt}"] if fmt else []), *words[1:], f"{JOBNAME}.tex"]
+
+
+def _typeset(
+    engine: str,
+    fmt: str | None,
+    build_dir: Path,
+    env: dict[str, str],
+    limit: tuple[float, float],
+    progress: Progress,
+    redo: bool,
+) -> Typeset:
+    """TeX passes until the files they exchange settle, biber in between when its input changed.
+
+    Decided by content hashes, not time stamps: an edit that moves no page break and changes no
+    number costs one pass; a cold build three (no .bbl, biber, labels and "page x of y", settled).
+    biber's output is kept by a hash of its input (.bcf, .bib, the installation), so an
+    unchanged bibliography is never processed twice, not even in a fresh build dir."""
+    if redo:  # the last build failed: its aux may be half-written
+        for suffix in (*SETTLING, "bcf"):
+            (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
+        (build_dir / PASSES).unlink(missing_ok=True)
+    command = tex_command(engine, fmt)
+    passes = biber_runs = 0
+    while True:
+        before = _digests(build_dir)
+        passes += 1
+        done = _step(command, f"{engine} {passes}", build_dir, env, limit, progress)
+        if done.returncode != 0:
+            return Typeset(done.returncode, done.output, passes)
+        if (build_dir / f"{JOBNAME}.bcf").exists():
+            key = _biber_key(build_dir)
+            if key != _biber_made_from(build_dir) or not (build_dir / f"{JOBNAME}.bbl").exists():
+                if not _biber_from_cache(key, build_dir):
+                    biber_runs += 1
+                    made = _step(["biber", JOBNAME], f"biber {biber_runs}", build_dir, env,
+                                 limit, progress)  # fmt: skip
+                    if made.returncode != 0:
+                        return Typeset(made.returncode, made.output, passes)
+                    _biber_to_cache(key, build_dir)
+                replace_with_bytes(json.dumps({"biber": key}).encode(), build_dir / PASSES,
+                                   durable=False)  # fmt: skip
+        if _digests(build_dir) == before or passes >= MAX_PASSES:
+            return Typeset(0, done.output, passes)
+
+
+def _digests(build_dir: Path) -> tuple[str, ...]:
+    digests = []
+    for suffix in SETTLING:
+        path = build_dir / f"{JOBNAME}.{suffix}"
+        digests.append(hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "")
+    return tuple(digests)
+
+
+def _biber_key(build_dir: Path) -> str:
+    """What biber's output depends on: the control file TeX wrote, the .bib cvbuild wrote, and
+    the installed biber (its version and its data)."""
+    digest = hashlib.sha256()
+    for name in (f"{JOBNAME}.bcf", BIB_NAME):
+        path = build_dir / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    digest.update(_biber_installation().encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def _biber_made_from(build_dir: Path) -> str | None:
+    try:
+        made = json.loads((build_dir / PASSES).read_text(encoding="utf-8")).get("biber")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return made if isinstance(made, str) else None
+
+
+def _biber_cache() -> Path:
+    return fmtcache.format_cache() / "biber"
+
+
+def _biber_from_cache(key: str, build_dir: Path) -> bool:
+    """Put a cached .bbl and .blg in place (the .blg: its warnings are reported as biber's)."""
+    cached = _biber_cache() / key
+    try:
+        bbl, blg = (
+            (cached / f"{JOBNAME}.bbl").read_bytes(),
+            (cached / f"{JOBNAME}.blg").read_bytes(),
+        )
+        if not (cached / "complete").exists():
+            return False
+    except OSError:
+        return False
+    replace_with_bytes(blg, build_dir / f"{JOBNAME}.blg", durable=False)
+    replace_with_bytes(bbl, build_dir / f"{JOBNAME}.bbl", durable=False)
+    return True
+
+
+def _biber_to_cache(key: str, build_dir: Path) -> None:
+    """Keep biber's output for the next build of the same bibliography (a few of them; a full
+    disk or a read-only home only costs speed). `complete` is written last."""
+    cache = _biber_cache()
+    try:
+        target = cache / key
+        target.mkdir(parents=True, exist_ok=True)
+        for suffix in ("bbl", "blg"):
+            replace_with_copy(build_dir / f"{JOBNAME}.{suffix}", target / f"{JOBNAME}.{suffix}",
+                              durable=False)  # fmt: skip
+        (target / "complete").write_bytes(b"")
+        kept = sorted(cache.iterdir(), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-BIBER_CACHE_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
+
+
+@functools.cache
+def _biber_installation() -> str:
+    found = shutil.which("biber")
+    stamp = ""
+    with contextlib.suppress(OSError):
+        stamp = str(Path(found).resolve().stat().st_mtime_ns) if found else ""
+    return f"{found}:{stamp}\n{_tex_installation()}"
+
+
+def _step(
     command: list[str],
+    name: str,
     cwd: Path,
     env: dict[str, str],
-    timeout: float,
-    progress: Progress = SILENT,
-) -> subprocess.CompletedProcess[str]:
-    """Run latexmk, reading its output as it comes to report each TeX and biber pass."""
-    passes: dict[str, int] = {}
-    current: list[tuple[str, float]] = []
-
-    def each_line(line: str) -> None:
-        match = _PASS.match(line)
-        if match:
-            if current:
-                progress.finished(current[0][0], time.monotonic() - current[0][1])
-            tool = match[1]
-            passes[tool] = passes.get(tool, 0) + 1
-            current[:] = [(f"{tool} {passes[tool]}", time.monotonic())]
-            progress.started(current[0][0])
-
-    done = run_tool(command, cwd, env=env, timeout=timeout, each_line=each_line)
-    if current and not done.timed_out:
-        progress.finished(current[0][0], time.monotonic() - current[0][1])
+    limit: tuple[float, float],
+    progress: Progress,
+) -> Finished:
+    """One TeX pass or biber run, reported as it starts and ends; the time limit (deadline,
+    seconds) is the whole build's."""
+    progress.started(name)
+    began = time.monotonic()
+    done = run_tool(command, cwd, env=env, timeout=max(limit[0] - began, 0.1))
     if done.timed_out:
         log = cwd / f"{JOBNAME}.log"
         entries = texlog.entries_printed(log.read_text(encoding="latin-1")) if log.exists() else []
         raise TexError(
-            f"TeX did not finish within {timeout:.0f} s and was stopped (an endless loop?). "
+            f"TeX did not finish within {limit[1]:.0f} s and was stopped (an endless loop?). "
             f"Last output is in {log}",
             entry=entries[-1] if entries else None,
         )
-    return subprocess.CompletedProcess(command, done.returncode, done.output, "")
+    progress.finished(name, time.monotonic() - began)
+    return done
