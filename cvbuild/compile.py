@@ -584,8 +584,11 @@ def _typeset(
         if (build_dir / f"{JOBNAME}.bcf").exists():
             key = _biber_key(build_dir)
             if key != _biber_made_from(build_dir) or not (build_dir / f"{JOBNAME}.bbl").exists():
-                if not _biber_from_cache(key, build_dir):
-                    biber_runs += 1
+                biber_runs += 1
+                if _biber_from_cache(key, build_dir):
+                    progress.started(f"biber {biber_runs} (cached)")
+                    progress.finished(f"biber {biber_runs} (cached)", 0.0)
+                else:
                     made = _step(["biber", JOBNAME], f"biber {biber_runs}", build_dir, env,
                                  limit, progress)  # fmt: skip
                     if made.returncode != 0:
