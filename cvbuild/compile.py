@@ -151,14 +151,48 @@ def compile_project(
     env.pop("TEXINPUTS", None)
     progress.started("preamble")
     began = time.monotonic()
-    preamble = _preamble_format(project, build_dir, env)
-    progress.finished("preamble", time.monotonic() - began)
+    name = _format_name(project)
+    making: list[str | None] = []  # the format being made, once it is there (or None)
+    maker = None
+    if name is not None and not _format_ready(name, build_dir):
+        # Making the format is a pass over the preamble: the first pass (which has no .bbl
+        # yet and only feeds biber) runs meanwhile without it, on the other core.
+        def make(format_name: str = name) -> None:
+            made = None
+            try:
+                made = format_name if _make_format(format_name, build_dir, env) else None
+            except KeyboardInterrupt:
+                pass  # stopped with the whole build, which the main thread reports
+            finally:
+                making.append(made)
+                progress.finished("preamble", time.monotonic() - began)
+
+        maker = threading.Thread(target=make, daemon=True)
+        maker.start()
+    else:
+        progress.finished("preamble", time.monotonic() - began)
+
+    def fmt(number: int) -> str | None:
+        if maker is None:
+            return name
+        if number == 1 and not making:
+            return None
+        maker.join()
+        return making[0]
+
     limit = (time.monotonic() + timeout, timeout)
-    completed = _typeset(project.engine, preamble, build_dir, env, limit, progress, redo)
-    if preamble and _FORMAT_REFUSED.search(completed.output):
+    try:
+        completed = _typeset(project.engine, fmt, build_dir, env, limit, progress, redo)
+    finally:
+        if maker is not None:
+            maker.join()
+    if completed.format and _FORMAT_REFUSED.search(completed.output):
         # A format that passed its check and still cannot be loaded: build without one.
-        fmtcache.forget(build_dir / f"{preamble}.fmt", fmtcache.format_cache() / f"{preamble}.fmt")
-        completed = _typeset(project.engine, None, build_dir, env, limit, progress, True)
+        fmtcache.forget(
+            build_dir / f"{completed.format}.fmt",
+            fmtcache.format_cache() / f"{completed.format}.fmt",
+        )
+        completed = _typeset(project.engine, lambda _: None, build_dir, env, limit, progress, True)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
@@ -302,9 +336,9 @@ def _works_in(pid: int, build_dir: Path) -> bool:
 # ---------------------------------------------------------------- precompiled preamble
 
 
-def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, str]) -> str | None:
-    """The name of a pdflatex format holding the preamble up to DUMP_MARKER, made on first use
-    and cached by a hash of that preamble, the support files and the TeX installation.
+def _format_name(project: RenderedProject) -> str | None:
+    """The name of the pdflatex format holding the preamble up to DUMP_MARKER: a hash of that
+    preamble, the support files and the TeX installation.
 
     Loading moderncv, biblatex and fonts is about half of every pdflatex pass; a format
     (mylatexformat) loads it in a fraction. The format is an optimisation only: when it cannot
@@ -317,25 +351,31 @@ def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, s
     for support in project.support_files:
         digest.update(support.read_bytes())
     digest.update(_tex_installation().encode("utf-8"))
-    name = f"cvbuild-{digest.hexdigest()[:20]}"
+    return f"cvbuild-{digest.hexdigest()[:20]}"
+
+
+def _format_ready(name: str, build_dir: Path) -> bool:
+    """The format is in the build dir, or copied there from the cache; intact either way."""
     here = build_dir / f"{name}.fmt"
-    cached = fmtcache.format_cache() / f"{name}.fmt"
     if fmtcache.sealed(here):
-        return name
+        return True
     for old in build_dir.glob("cvbuild-*.fmt*"):
         old.unlink()
-    if fmtcache.copy_sealed(cached, here):
-        return name
+    return fmtcache.copy_sealed(fmtcache.format_cache() / f"{name}.fmt", here)
+
+
+def _make_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
+    here = build_dir / f"{name}.fmt"
     if not _dump_format(name, build_dir, env):
         here.unlink(missing_ok=True)
-        return None
+        return False
     try:
         fmtcache.seal(here)
     except OSError:
         here.unlink(missing_ok=True)
-        return None
-    fmtcache.store(here, cached)
-    return name
+        return False
+    fmtcache.store(here, fmtcache.format_cache() / f"{name}.fmt")
+    return True
 
 
 def _dump_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
@@ -372,6 +412,7 @@ def _require_tools(engine: str) -> None:
 _RUNNING: set[int] = set()  # process groups of tools in progress (several with --all)
 _STOPPED = threading.Event()  # set by stop_all: no tool may start any more
 _STARTING = threading.Lock()
+_MARKING = threading.Lock()
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -471,8 +512,9 @@ def run_tool(
     output: list[str] = []
     timed_out = False
     try:
-        if (cwd / WORKING).exists():
-            _mark(cwd, "running", [*_groups(cwd), process.pid])
+        with _MARKING:  # the format and the first pass may start at once
+            if (cwd / WORKING).exists():
+                _mark(cwd, "running", [*_groups(cwd), process.pid])
         assert process.stdout is not None
         timed_out = not _read_lines(process.stdout, time.monotonic() + timeout, output, each_line)
         if timed_out:
@@ -543,6 +585,7 @@ class Typeset:
     returncode: int
     output: str  # the last tool's output (TeX's or biber's)
     passes: int  # TeX passes run
+    format: str | None  # the precompiled preamble the last pass loaded
 
 
 def tex_command(engine: str, fmt: str | None) -> list[str]:
@@ -556,7 +599,7 @@ def tex_command(engine: str, fmt: str | None) -> list[str]:
 
 def _typeset(
     engine: str,
-    fmt: str | None,
+    fmt: Callable[[int], str | None],
     build_dir: Path,
     env: dict[str, str],
     limit: tuple[float, float],
@@ -573,14 +616,15 @@ def _typeset(
         for suffix in (*SETTLING, "bcf"):
             (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
         (build_dir / PASSES).unlink(missing_ok=True)
-    command = tex_command(engine, fmt)
     passes = biber_runs = 0
     while True:
         before = _digests(build_dir)
         passes += 1
+        preamble = fmt(passes)
+        command = tex_command(engine, preamble)
         done = _step(command, f"{engine} {passes}", build_dir, env, limit, progress)
         if done.returncode != 0:
-            return Typeset(done.returncode, done.output, passes)
+            return Typeset(done.returncode, done.output, passes, preamble)
         if (build_dir / f"{JOBNAME}.bcf").exists():
             key = _biber_key(build_dir)
             if key != _biber_made_from(build_dir) or not (build_dir / f"{JOBNAME}.bbl").exists():
@@ -592,12 +636,12 @@ def _typeset(
                     made = _step(["biber", JOBNAME], f"biber {biber_runs}", build_dir, env,
                                  limit, progress)  # fmt: skip
                     if made.returncode != 0:
-                        return Typeset(made.returncode, made.output, passes)
+                        return Typeset(made.returncode, made.output, passes, preamble)
                     _biber_to_cache(key, build_dir)
                 replace_with_bytes(json.dumps({"biber": key}).encode(), build_dir / PASSES,
                                    durable=False)  # fmt: skip
         if _digests(build_dir) == before or passes >= MAX_PASSES:
-            return Typeset(0, done.output, passes)
+            return Typeset(0, done.output, passes, preamble)
 
 
 def _digests(build_dir: Path) -> tuple[str, ...]:
