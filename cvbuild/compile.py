@@ -616,7 +616,34 @@ def _typeset(
         for suffix in (*SETTLING, "bcf"):
             (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
         (build_dir / PASSES).unlink(missing_ok=True)
-    passes = biber_runs = 0
+    passes = 0
+    biber_runs: list[str] = []
+
+    def biber_if_needed() -> Finished | None:
+        """biber when its input changed since the .bbl was made (or it is missing): before a
+        pass with the last build's .bcf (a .bib edit then costs no pass on the old .bbl), and
+        after each pass with the .bcf it wrote. Returns biber's run when it failed."""
+        if not (build_dir / f"{JOBNAME}.bcf").exists():
+            return None
+        key = _biber_key(build_dir)
+        if key == _biber_made_from(build_dir) and (build_dir / f"{JOBNAME}.bbl").exists():
+            return None
+        biber_runs.append(key)
+        name = f"biber {len(biber_runs)}"
+        if _biber_from_cache(key, build_dir):
+            progress.started(f"{name} (cached)")
+            progress.finished(f"{name} (cached)", 0.0)
+        else:
+            made = _step(["biber", JOBNAME], name, build_dir, env, limit, progress)
+            if made.returncode != 0:
+                return made
+            _biber_to_cache(key, build_dir)
+        replace_with_bytes(json.dumps({"biber": key}).encode(), build_dir / PASSES, durable=False)
+        return None
+
+    failed = biber_if_needed()
+    if failed is not None:
+        return Typeset(failed.returncode, failed.output, passes, None)
     while True:
         before = _digests(build_dir)
         passes += 1
@@ -625,21 +652,9 @@ def _typeset(
         done = _step(command, f"{engine} {passes}", build_dir, env, limit, progress)
         if done.returncode != 0:
             return Typeset(done.returncode, done.output, passes, preamble)
-        if (build_dir / f"{JOBNAME}.bcf").exists():
-            key = _biber_key(build_dir)
-            if key != _biber_made_from(build_dir) or not (build_dir / f"{JOBNAME}.bbl").exists():
-                biber_runs += 1
-                if _biber_from_cache(key, build_dir):
-                    progress.started(f"biber {biber_runs} (cached)")
-                    progress.finished(f"biber {biber_runs} (cached)", 0.0)
-                else:
-                    made = _step(["biber", JOBNAME], f"biber {biber_runs}", build_dir, env,
-                                 limit, progress)  # fmt: skip
-                    if made.returncode != 0:
-                        return Typeset(made.returncode, made.output, passes, preamble)
-                    _biber_to_cache(key, build_dir)
-                replace_with_bytes(json.dumps({"biber": key}).encode(), build_dir / PASSES,
-                                   durable=False)  # fmt: skip
+        failed = biber_if_needed()
+        if failed is not None:
+            return Typeset(failed.returncode, failed.output, passes, preamble)
         if _digests(build_dir) == before or passes >= MAX_PASSES:
             return Typeset(0, done.output, passes, preamble)
 

@@ -99,7 +99,8 @@ def test_a_new_entry_reruns_biber_and_a_fresh_build_dir_reuses_its_output(
         encoding="utf-8",
     )
     output, _ = _build(content, build, pdf)
-    assert _BIBER.search(output) and "(cached)" not in output  # new input: biber runs
+    assert _BIBER.search(output) and "(cached)" not in output  # new input: biber runs,
+    assert output.index("biber 1") < output.index("pdflatex 1")  # before a pass on the old list
     assert "Third Paper" in pdf_text(pdf)
     # another build dir, same bibliography: biber's output comes from the cache, same bytes
     output, _ = _build(content, tmp_path / "other-build", tmp_path / "other.pdf")
