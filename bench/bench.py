@@ -55,6 +55,21 @@ def median_time(action: Callable[[], object], runs: int, prepare: Callable[[], o
     return statistics.median(times)
 
 
+def paired(
+    action: Callable[[], object],
+    prepare: Callable[[], object],
+    peer: Callable[[], float],
+    runs: int,
+) -> tuple[float, float]:
+    """Medians of cvbuild and of the peer, their runs taken in turns: on a machine whose load
+    changes (shared CI, other jobs) both see the same conditions."""
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(median_time(action, 1, prepare))
+        theirs.append(peer())
+    return statistics.median(ours), statistics.median(theirs)
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     done = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace"
@@ -221,7 +236,7 @@ class Report:
     def ratio(self, label: str, seconds: float, peer: float, limit: float) -> None:
         ratio = seconds / peer
         verdict = self._verdict(ratio <= limit, f"<= {limit:g}x")
-        self.figure(label, f"{seconds:7.2f} s  {ratio:5.2f}x peer  {verdict}")
+        self.figure(label, f"{seconds:7.2f} s  {ratio:5.2f}x peer ({peer:.2f} s)  {verdict}")
 
     def count(self, label: str, number: int, limit: int) -> None:
         self.figure(label, f"{number:7d}    {self._verdict(number <= limit, f'<= {limit}')}")
@@ -240,16 +255,23 @@ def main() -> None:
     runs = args.runs
     report = Report()
     print(f"cvbuild bench: {platform.node()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, median of {runs} runs")  # fmt: skip
+          f"{platform.python_version()}, median of {runs} runs, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="cvbuild-bench-") as scratch:
         scratch_path = Path(scratch)
         peer_cmd = peer_command(args.peer)
+
+        def peer() -> float:
+            if peer_cmd is None:
+                return PEER_README_SECONDS
+            return median_time(lambda: run(peer_cmd, scratch_path, dict(os.environ)), 1)
+
         if peer_cmd:
-            peer = median_time(lambda: run(peer_cmd, scratch_path, dict(os.environ)), runs)
-            report.figure("peer: RenderCV, the same CV, whole process", f"{peer:7.2f} s")
+            report.figure("peer: RenderCV, the same CV, whole process",
+                          f"{median_time(peer, runs):7.2f} s (and beside each ratio)")  # fmt: skip
         else:
-            peer = PEER_README_SECONDS
-            report.figure("peer: RenderCV NOT INSTALLED; its README's figure", f"{peer:7.2f} s")
+            report.figure("peer: RenderCV NOT INSTALLED; its README's figure",
+                          f"{PEER_README_SECONDS:7.2f} s")  # fmt: skip
         plain = Workspace(scratch_path / "plain")
         report.seconds("cvbuild --help", median_time(lambda: run([*CVBUILD, "--help"], ROOT, plain.env), runs), 0.1)  # fmt: skip
         for title, workspace, cold_limit, edit_limit in (
@@ -257,17 +279,17 @@ def main() -> None:
             ("shipped full CV + one Greek letter", Workspace(scratch_path / "greek", greek=True), 4.0, 1.5),
         ):  # fmt: skip
             print(f"{title}:")
-            cold = median_time(workspace.build, runs, workspace.cold)
+            cold, peer_cold = paired(workspace.build, workspace.cold, peer, runs)
             engine, passes = workspace.engine(), workspace.passes()
             report.figure("engine", f"{engine:>7}")
-            report.ratio("cold build (empty build dir and caches)", cold, peer, cold_limit)
+            report.ratio("cold build (empty build dir and caches)", cold, peer_cold, cold_limit)
             report.count("  TeX passes", passes, 3)
             warm = median_time(workspace.build, runs, workspace.forget_builds)
             report.seconds("cold build dir, caches warm (format, biber)", warm)
             workspace.build()
             report.seconds("no-change rebuild", median_time(workspace.build, runs), 0.1)
-            edit = median_time(workspace.build, runs, workspace.edit_text_field)
-            report.ratio("rebuild after editing one text field", edit, peer, edit_limit)
+            edit, peer_edit = paired(workspace.build, workspace.edit_text_field, peer, runs)
+            report.ratio("rebuild after editing one text field", edit, peer_edit, edit_limit)
             report.count("  TeX passes", workspace.passes(), 1)
             bib = median_time(workspace.build, runs, workspace.add_bib_entry)
             report.seconds("rebuild after adding one .bib entry", bib)
@@ -296,7 +318,7 @@ def main() -> None:
         for generated in (1000, 2000):
             content = generated_cv(scratch_path / f"gen{generated}", generated)
             report.seconds(f"{generated} publications", python_stages(content, runs))
-    print(f"targets missed: {report.misses}")
+    print(f"targets missed: {report.misses} (load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 if __name__ == "__main__":
