@@ -1,4 +1,5 @@
-"""Stage 4: run latexmk (pdflatex + biber) in a per-variant build directory.
+"""Stage 4: run TeX (pdflatex or LuaLaTeX) and biber in a per-variant build directory, as
+many passes as the document needs to settle (see `_typeset`).
 
 The only stage that starts processes. TeX runs without shell escape, may read and write only
 inside the build directory (`openin_any=p`, `openout_any=p`), gets no stdin and a time limit.
@@ -45,7 +46,8 @@ _TEX_FLAGS = (
     "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error "
     "-cnf-line=extra_mem_top=25000000 %O %S"
 )
-# latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
+# latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine):
+# cvbuild's own TeX runs use these flags (tex_command), `cvbuild tex` projects latexmk's.
 LATEXMK_ENGINE = {
     "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
     # Lua's own file and process access is restricted by latex/cvbuild-sandbox.lua (LuaTeX's
@@ -399,7 +401,7 @@ def _tex_installation() -> str:
 
 
 def _require_tools(engine: str) -> None:
-    missing = [tool for tool in ("latexmk", engine, "biber") if shutil.which(tool) is None]
+    missing = [tool for tool in (engine, "biber") if shutil.which(tool) is None]
     if missing:
         raise TexError(
             f"{', '.join(missing)} not found. Run 'make pdf' once (it installs the Debian TeX "
