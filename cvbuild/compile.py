@@ -592,11 +592,13 @@ class Typeset:
 
 def tex_command(engine: str, fmt: str | None) -> list[str]:
     """The TeX run cvbuild makes: the engine and flags of LATEXMK_ENGINE (also written into the
-    standalone project's .latexmkrc), with a precompiled preamble where there is one."""
+    standalone project's .latexmkrc), with a precompiled preamble where there is one, and
+    -recorder: cv.fls lists every file TeX opened (what latexmk's %O added), for audits."""
     words = shlex.split(
         LATEXMK_ENGINE[engine][1].partition("=")[2].replace("%O", "").replace("%S", "")
     )
-    return [words[0], *([f"-fmt={fmt}"] if fmt else []), *words[1:], f"{JOBNAME}.tex"]
+    preamble = [f"-fmt={fmt}"] if fmt else []
+    return [words[0], *preamble, *words[1:], "-recorder", f"{JOBNAME}.tex"]
 
 
 def _typeset(

@@ -156,6 +156,7 @@ def test_the_next_build_stops_what_a_sigkilled_build_left_running(tmp_path: Path
     slow = tmp_path / "slow-tools"
     # biber that takes long: the orphan is still running when the next build starts
     env = _fake_tool(slow, "biber", f'sleep 60; exec {_real("biber")} "$@"\n')
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # no biber output cached by earlier tests
     process = _cli(*_args(content, pdf, build), env=env)
     _wait_for(lambda: "sleep" in _tools_in(build), "the slow biber to run", process)
     process.kill()

@@ -125,7 +125,7 @@ def test_the_shipped_cv_takes_three_passes_cold_and_one_after_an_edit(
 def test_tex_runs_with_the_format_and_the_lua_sandbox() -> None:
     pdf = tex_command("pdflatex", "cvbuild-abc")
     assert pdf[:2] == ["pdflatex", "-fmt=cvbuild-abc"] and pdf[-1] == "cv.tex"
-    assert "-no-shell-escape" in pdf and "-halt-on-error" in pdf
+    assert "-no-shell-escape" in pdf and "-halt-on-error" in pdf and "-recorder" in pdf
     assert not any(word.startswith("-fmt") for word in tex_command("pdflatex", None))
     lua = tex_command("lualatex", None)
     assert lua[:3] == ["lualatex", "--lua=cvbuild-sandbox.lua", "--nosocket"]
