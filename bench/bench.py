@@ -1,8 +1,14 @@
-"""cvbuild's speed, against plain latexmk on the same .tex, measured in one invocation.
+"""cvbuild's speed against its targets (issue 20), measured in one invocation.
 
-Run as `bench/run [--runs N]` (or `make bench`). Works on a copy of the shipped content in a
-temporary folder, with its own format cache, so nothing of yours is touched or reused.
-Prints medians in seconds and the ratio cvbuild / baseline where there is a baseline.
+Run as `bench/run [--runs N] [--peer COMMAND]` (or `make bench`). Works on copies of the shipped
+content in a temporary folder with its own caches (XDG_CACHE_HOME), so nothing of yours is
+touched or reused. Prints medians in seconds; each target with its figure, the ratio where the
+target is one, and MET or MISSED.
+
+The peer is RenderCV rendering the same CV (/work/shared/peers/rendercv, or --peer): taken from
+$RENDERCV, bench/.peer-venv/bin/rendercv (`python3 -m venv bench/.peer-venv &&
+bench/.peer-venv/bin/pip install 'rendercv[full]==2.3' click`) or PATH; timed in the same run.
+Without it, ratios use RenderCV's figure from its README (1.3 s), and say so.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -18,10 +25,24 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CVBUILD = [sys.executable, "-m", "cvbuild"]
+PEER_DIR = Path(os.environ.get("CVBUILD_PEER_DIR", "/work/shared/peers/rendercv"))
+PEER_README_SECONDS = 1.3  # RenderCV's own README, 2-core machine, whole process
+REAL_BIBS = sorted((ROOT / "tests" / "data" / "bib").glob("*.bib"))
+_PASS_LINE = re.compile(r"^\s+(pdflatex|lualatex) \d+\s", re.M)
+# Runs a command and prints the peak resident memory of its largest process (kB), for the
+# 1,000-entry build (TeX, biber and cvbuild itself are each a process).
+_MAXRSS = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "sys.stdout.write(done.stdout + done.stderr)\n"
+    "print('maxrss', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(done.returncode)\n"
+)
 
 
 def median_time(action: Callable[[], object], runs: int, prepare: Callable[[], object] = lambda: None) -> float:  # fmt: skip
@@ -34,49 +55,86 @@ def median_time(action: Callable[[], object], runs: int, prepare: Callable[[], o
     return statistics.median(times)
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
+def paired(
+    action: Callable[[], object],
+    prepare: Callable[[], object],
+    peer: Callable[[], float],
+    runs: int,
+) -> tuple[float, float]:
+    """Medians of cvbuild and of the peer, their runs taken in turns: on a machine whose load
+    changes (shared CI, other jobs) both see the same conditions."""
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(median_time(action, 1, prepare))
+        theirs.append(peer())
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     done = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace"
     )
     if done.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return done.stdout + done.stderr
 
 
 class Workspace:
-    """A copy of the shipped content, its build folder and a private format cache."""
+    """A copy of the shipped content (or of it with another .bib), its build folder and its own
+    caches (formats, biber output)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, bib: str | None = None, greek: bool = False):
         self.root = root
         shutil.copytree(ROOT / "content", root / "content")
         shutil.copytree(ROOT / "bib", root / "bib")
+        if bib is not None:
+            (root / "bib" / "publications.bib").write_text(bib, encoding="utf-8")
         self.content = root / "content"
         self.env = {**os.environ, "XDG_CACHE_HOME": str(root / "cache"), "PYTHONPATH": str(ROOT)}
         self.edits = 0
+        self.greek = " α" if greek else ""  # one Greek letter in printed text: the LuaLaTeX path
+        self.output = ""
+        self.edit_text_field()
 
-    def build(self, variant: str, *extra: str) -> None:
-        run([*CVBUILD, "pdf", "--variant", variant, "--content", str(self.content),
-             "--out-dir", str(self.root / "out"), "--build-dir", str(self.root / "build"), *extra],
-            ROOT, self.env)  # fmt: skip
+    def build(self) -> None:
+        self.output = run([*CVBUILD, "pdf", "--variant", "full", "--content", str(self.content),
+                           "--out-dir", str(self.root / "out"),
+                           "--build-dir", str(self.root / "build")], ROOT, self.env)  # fmt: skip
 
-    def build_all(self) -> None:
-        run([*CVBUILD, "pdf", "--all", "--content", str(self.content),
-             "--out-dir", str(self.root / "out"), "--build-dir", str(self.root / "build")],
-            ROOT, self.env)  # fmt: skip
+    def build_measuring_memory(self) -> int:
+        """Peak resident memory (kB) of the largest process of one build."""
+        command = [sys.executable, "-c", _MAXRSS, *CVBUILD, "pdf", "--variant", "full",
+                   "--content", str(self.content), "--out-dir", str(self.root / "out"),
+                   "--build-dir", str(self.root / "build")]  # fmt: skip
+        self.output = run(command, ROOT, self.env)
+        return int(self.output.rsplit("maxrss", 1)[1].split()[0])
+
+    def passes(self) -> int:
+        """TeX passes the last build ran (its stage lines)."""
+        return len(_PASS_LINE.findall(self.output))
+
+    def engine(self) -> str:
+        found = _PASS_LINE.search(self.output)
+        return found[1] if found else "none"
 
     def forget_builds(self) -> None:
         shutil.rmtree(self.root / "build", ignore_errors=True)
 
-    def forget_formats(self) -> None:
+    def forget_caches(self) -> None:
         shutil.rmtree(self.root / "cache", ignore_errors=True)
 
+    def cold(self) -> None:
+        self.forget_builds()
+        self.forget_caches()
+
     def edit_text_field(self) -> None:
-        """Change one word of the bio (a text field in every variant that shows it) and the
-        first role's summary (shown by both shipped variants)."""
+        """Change one word of the first role's title (printed in the full CV); no page break or
+        number moves."""
         self.edits += 1
         sections = self.content / "sections.yaml"
         text = sections.read_text(encoding="utf-8")
-        text = re.sub(r"Research Group Leadership( \(edit \d+\))?",
-                      f"Research Group Leadership (edit {self.edits})", text, count=1)  # fmt: skip
+        text = re.sub(r"Research Group Leadership( α)?( \(edit \d+\))?",
+                      f"Research Group Leadership{self.greek} (edit {self.edits})", text, count=1)  # fmt: skip
         sections.write_text(text, encoding="utf-8")
 
     def add_bib_entry(self) -> None:
@@ -90,38 +148,52 @@ class Workspace:
         bib.write_text(bib.read_text(encoding="utf-8") + entry, encoding="utf-8")
 
 
-def baseline_dir(workspace: Workspace, variant: str, target: Path) -> Path:
-    """What cvbuild emitted for `variant`, copied for a plain latexmk run (no format, no cache)."""
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    source = workspace.root / "build" / variant
-    for name in ("cv.tex", "cv.xmpdata", "cvbuild-publications.bib"):
-        shutil.copy(source / name, target / name)
-    for sty in (ROOT / "latex").glob("*.sty"):
-        shutil.copy(sty, target / sty.name)
-    return target
+def real_world_bib(count: int) -> str:
+    """`count` entries from the real exports in tests/data/bib (DBLP, Scholar, Zotero, Better
+    BibTeX, Mendeley, JabRef, ADS, Cyrillic, patents), repeated as often as needed: each copy
+    gets new keys (crossrefs follow) and its titles a "Copy N:" prefix, so none is a duplicate."""
+    chunks = []
+    for path in REAL_BIBS:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"@(\w+)\s*\{\s*([^,\s]+)\s*,(.*?)(?=\n@|\Z)", text, re.S):
+            if match[1].lower() not in ("string", "preamble", "comment"):
+                chunks.append((match[1], match[2], match[3]))
+    entries: list[str] = []
+    copy = 0
+    while len(entries) < count:
+        for kind, key, body in chunks[: count - len(entries)]:
+            if copy:
+                body = re.sub(r"(\btitle\s*=\s*[{\"])", rf"\g<1>Copy {copy}: ", body, count=1,
+                              flags=re.I)  # fmt: skip
+            body = re.sub(r"(\bcrossref\s*=\s*[{\"])([^}\"]+)", rf"\g<1>\g<2>x{copy}", body,
+                          flags=re.I)  # fmt: skip
+            entries.append(f"@{kind}{{{key}x{copy},{body}\n")
+        copy += 1
+    return "".join(entries)
 
 
-def latexmk(directory: Path) -> None:
-    run(["latexmk", "-norc", "-pdf", "-interaction=nonstopmode", "cv.tex"], directory,
-        {**os.environ, "max_print_line": "1000"})  # fmt: skip
+_STAGES = """
+import sys, time
+from pathlib import Path
+from cvbuild.compose import compose
+from cvbuild.dates import PartialDate
+from cvbuild.pipeline import load_content
+from cvbuild.select import select
+from cvbuild.writers import latex
+started = time.perf_counter()
+cv, publications = load_content(Path(sys.argv[1]))
+latex.write(compose(select(cv, publications, "full", PartialDate(2026, 1, 1)), publications))
+print(time.perf_counter() - started)
+"""
 
 
-def python_stages(content: Path, variant: str, runs: int) -> float:
-    """load + select + compose + write in this process (imports excluded, as the CLI pays them once)."""
-    from cvbuild.compose import compose
-    from cvbuild.dates import PartialDate
-    from cvbuild.pipeline import load_content
-    from cvbuild.select import select
-    from cvbuild.writers import latex
-
-    def stages() -> None:
-        cv, publications = load_content(content)
-        latex.write(
-            compose(select(cv, publications, variant, PartialDate(2026, 1, 1)), publications)
-        )
-
-    return median_time(stages, runs)
+def python_stages(content: Path, runs: int) -> float:
+    """load + select + compose + write, each run in a fresh process (nothing remembered from
+    the run before), imports excluded (the CLI pays them once, whatever the list's length)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = [float(run([sys.executable, "-c", _STAGES, str(content)], ROOT, env).split()[-1])
+             for _ in range(runs)]  # fmt: skip
+    return statistics.median(times)
 
 
 def generated_cv(root: Path, count: int) -> Path:
@@ -144,77 +216,116 @@ def generated_cv(root: Path, count: int) -> Path:
     return root / "content"
 
 
+def peer_command(given: str | None) -> list[str] | None:
+    """RenderCV rendering the same CV, or None when it is not installed."""
+    if given:
+        return shlex.split(given)
+    script = PEER_DIR / "run.sh"
+    candidates = [os.environ.get("RENDERCV", ""), str(ROOT / "bench" / ".peer-venv" / "bin" / "rendercv"),
+                  shutil.which("rendercv") or ""]  # fmt: skip
+    found = next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    if not script.exists() or found is None:
+        return None
+    return ["env", f"RENDERCV={found}", "bash", str(script)]
+
+
+@dataclass
+class Report:
+    misses: int = 0
+
+    def figure(self, label: str, value: str) -> None:
+        print(f"  {label:<52} {value}", flush=True)
+
+    def seconds(self, label: str, seconds: float, limit: float | None = None) -> None:
+        verdict = "" if limit is None else self._verdict(seconds <= limit, f"<= {limit:g} s")
+        self.figure(label, f"{seconds:7.2f} s  {verdict}")
+
+    def ratio(self, label: str, seconds: float, peer: float, limit: float) -> None:
+        ratio = seconds / peer
+        verdict = self._verdict(ratio <= limit, f"<= {limit:g}x")
+        self.figure(label, f"{seconds:7.2f} s  {ratio:5.2f}x peer ({peer:.2f} s)  {verdict}")
+
+    def count(self, label: str, number: int, limit: int) -> None:
+        self.figure(label, f"{number:7d}    {self._verdict(number <= limit, f'<= {limit}')}")
+
+    def _verdict(self, met: bool, target: str) -> str:
+        self.misses += not met
+        return f"target {target}: {'MET' if met else 'MISSED'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--peer", help="command that renders the same CV with the peer tool")
+    parser.add_argument("--entries", type=int, default=1000, help="size of the real-world list")
     args = parser.parse_args()
     runs = args.runs
-    rows: list[tuple[str, float, float | None]] = []
-
-    def row(label: str, seconds: float, baseline: float | None = None) -> None:
-        rows.append((label, seconds, baseline))
-        ratio = f"{seconds / baseline:6.2f}x" if baseline else ""
-        base = f"{baseline:8.2f}" if baseline else " " * 8
-        print(f"  {label:<48} {seconds:7.2f} {base} {ratio}", flush=True)
-
+    report = Report()
     print(f"cvbuild bench: {platform.node()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, median of {runs} runs")  # fmt: skip
-    print(f"  {'':<48} {'cvbuild':>7} {'latexmk':>8} {'ratio':>7}")
+          f"{platform.python_version()}, median of {runs} runs, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="cvbuild-bench-") as scratch:
         scratch_path = Path(scratch)
-        workspace = Workspace(scratch_path / "ws")
-        row(
-            "cvbuild --help",
-            median_time(lambda: run([*CVBUILD, "--help"], ROOT, workspace.env), runs),
-        )
-        for variant in ("full", "short"):
-            print(f"{variant}:")
-            cold = median_time(lambda v=variant: workspace.build(v), runs,
-                               lambda: (workspace.forget_builds(), workspace.forget_formats()))  # fmt: skip
-            cold_cached = median_time(lambda v=variant: workspace.build(v), runs,
-                                      workspace.forget_builds)  # fmt: skip
-            base_dir = scratch_path / f"baseline-{variant}"
-            base_cold = median_time(lambda d=base_dir: latexmk(d), runs,
-                                    lambda v=variant, d=base_dir: baseline_dir(workspace, v, d))  # fmt: skip
-            row("cold build (empty build dir, no format cached)", cold, base_cold)
-            row("cold build (empty build dir, format cached)", cold_cached, base_cold)
-            workspace.build(variant)
-            row("no-change rebuild", median_time(lambda v=variant: workspace.build(v), runs))
-            edit = median_time(
-                lambda v=variant: workspace.build(v), runs, workspace.edit_text_field
-            )
-            # the baseline: the same edit in the emitted .tex, then latexmk on its warm folder
-            workspace.edit_text_field()
-            workspace.build(variant)
-            baseline_dir(workspace, variant, base_dir)
-            latexmk(base_dir)
+        peer_cmd = peer_command(args.peer)
 
-            def edited_tex(v: str = variant, d: Path = base_dir) -> None:
-                workspace.edit_text_field()
-                workspace.build(v)  # (not timed) cvbuild renders the edited .tex
-                shutil.copy(workspace.root / "build" / v / "cv.tex", d / "cv.tex")
+        def peer() -> float:
+            if peer_cmd is None:
+                return PEER_README_SECONDS
+            return median_time(lambda: run(peer_cmd, scratch_path, dict(os.environ)), 1)
 
-            base_edit = median_time(lambda d=base_dir: latexmk(d), runs, edited_tex)
-            row("rebuild after editing one text field", edit, base_edit)
-            row("rebuild after adding one .bib entry",
-                median_time(lambda v=variant: workspace.build(v), runs, workspace.add_bib_entry))  # fmt: skip
-            row(
-                "Python stages (load + select + render)",
-                python_stages(workspace.content, variant, runs),
-            )
-        print("--all (short + full):")
-        single = max(
-            median_time(lambda v=v: workspace.build(v), runs, workspace.forget_builds)
-            for v in ("full", "short")
-        )
-        both = median_time(workspace.build_all, runs, workspace.forget_builds)
-        row("--all, cold build dirs (formats cached)", both, None)
-        row("slower single variant, same conditions", single, None)
-        print(f"  {'ratio --all / slower single':<48} {both / single:7.2f}")
-        print("Python stages on generated CVs (full variant):")
-        for count in (250, 500, 1000, 2000):
-            content = generated_cv(scratch_path / f"gen{count}", count)
-            row(f"{count} publications", python_stages(content, "full", runs))
+        if peer_cmd:
+            report.figure("peer: RenderCV, the same CV, whole process",
+                          f"{median_time(peer, runs):7.2f} s (and beside each ratio)")  # fmt: skip
+        else:
+            report.figure("peer: RenderCV NOT INSTALLED; its README's figure",
+                          f"{PEER_README_SECONDS:7.2f} s")  # fmt: skip
+        plain = Workspace(scratch_path / "plain")
+        report.seconds("cvbuild --help", median_time(lambda: run([*CVBUILD, "--help"], ROOT, plain.env), runs), 0.1)  # fmt: skip
+        for title, workspace, cold_limit, edit_limit in (
+            ("shipped full CV", plain, 2.5, 1.0),
+            ("shipped full CV + one Greek letter", Workspace(scratch_path / "greek", greek=True), 4.0, 1.5),
+        ):  # fmt: skip
+            print(f"{title}:")
+            cold, peer_cold = paired(workspace.build, workspace.cold, peer, runs)
+            engine, passes = workspace.engine(), workspace.passes()
+            report.figure("engine", f"{engine:>7}")
+            report.ratio("cold build (empty build dir and caches)", cold, peer_cold, cold_limit)
+            report.count("  TeX passes", passes, 3)
+            warm = median_time(workspace.build, runs, workspace.forget_builds)
+            report.seconds("cold build dir, caches warm (format, biber)", warm)
+            workspace.build()
+            report.seconds("no-change rebuild", median_time(workspace.build, runs), 0.1)
+            edit, peer_edit = paired(workspace.build, workspace.edit_text_field, peer, runs)
+            report.ratio("rebuild after editing one text field", edit, peer_edit, edit_limit)
+            report.count("  TeX passes", workspace.passes(), 1)
+            bib = median_time(workspace.build, runs, workspace.add_bib_entry)
+            report.seconds("rebuild after adding one .bib entry", bib)
+            report.figure("  TeX passes", f"{workspace.passes():7d}")
+            if workspace is plain:
+                report.seconds("Python stages (load + select + render)",
+                               python_stages(workspace.content, runs))  # fmt: skip
+        count = args.entries
+        print(f"{count} real-world entries (tests/data/bib exports, repeated with new keys and titles):")  # fmt: skip
+        big = Workspace(scratch_path / "real", bib=real_world_bib(count))
+        big.cold()
+        memory = big.build_measuring_memory()
+        big_runs = max(1, min(runs, 2))
+        cold = median_time(big.build, big_runs, big.cold)
+        report.figure("engine", f"{big.engine():>7}")
+        report.seconds("cold build (empty build dir and caches)", cold, 30)
+        report.count("  TeX passes", big.passes(), 3)
+        report.figure("peak memory, largest process (cold build)", f"{memory / 1024:7.0f} MB")
+        big.build()
+        report.seconds("rebuild after adding one entry", median_time(big.build, big_runs, big.add_bib_entry), 10)  # fmt: skip
+        report.figure("  TeX passes", f"{big.passes():7d}")
+        report.seconds("rebuild after editing one text field", median_time(big.build, big_runs, big.edit_text_field))  # fmt: skip
+        report.figure("  TeX passes", f"{big.passes():7d}")
+        report.seconds("Python stages (load + select + render)", python_stages(big.content, runs), 1)  # fmt: skip
+        print("Python stages on generated CVs:")
+        for generated in (1000, 2000):
+            content = generated_cv(scratch_path / f"gen{generated}", generated)
+            report.seconds(f"{generated} publications", python_stages(content, runs))
+    print(f"targets missed: {report.misses} (load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 if __name__ == "__main__":

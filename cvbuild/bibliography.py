@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import hashlib
 import logging
 import re
@@ -930,9 +931,16 @@ def _brace_depth_broken(value: str) -> bool:
 # --------------------------------------------------------------------------- names
 
 _TEXT = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+# Anything pylatexenc would change: markup, ligatures (-- ``), line breaks. A value without any
+# (most names) comes out as it went in, and pylatexenc costs a millisecond per call.
+_LATEX_TEXT = re.compile(r"[\\{}$%~&#^_`'\n\r\t]|--|!`|\?`|,,|<<|>>")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _to_text(value: str) -> str:
+    """Plain text of a LaTeX value (names repeat across a list: cached)."""
+    if not _LATEX_TEXT.search(value):
+        return value.strip()
     text: str = _TEXT.latex_to_text(value)
     return text.strip()
 
@@ -1006,6 +1014,7 @@ _SPECIAL_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ"
                                "ı": "i", "ð": "d", "þ": "th"})  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
     """Lower case, no accents, braces, hyphens or punctuation: letters of any script stay
     (Cyrillic and Greek names compare as themselves)."""
@@ -1059,13 +1068,15 @@ def owner_warnings(publications: Iterable[Publication], owners: list[Name]) -> l
     if not owners:
         return []
     found: dict[str, Problem] = {}
+    checked: set[str] = set()  # each name form once: a long list repeats its co-authors
     for publication in publications:
         for position, author in enumerate(publication.authors, 1):
             if position in publication.owner_positions or not author.given:
                 continue
             label = f"{author.family}, {author.given}"
-            if label in found:
+            if label in checked:
                 continue
+            checked.add(label)
             for owner in owners:
                 if _near(author, owner):
                     found[label] = Problem(
@@ -1081,12 +1092,19 @@ def owner_warnings(publications: Iterable[Publication], owners: list[Name]) -> l
 
 
 def _near(candidate: Name, owner: Name) -> bool:
+    if _fold(candidate.given)[:1] != _fold(owner.given)[:1]:  # the cheap test first
+        return False
     family, target = _family_core(candidate.family), _family_core(owner.family)
     if not family or not target:
         return False
-    close = family != target and difflib.SequenceMatcher(None, family, target).ratio() >= 0.8
-    initials = _fold(candidate.given)[:1] == _fold(owner.given)[:1]
-    return initials and (close or (family == target and not same_person(candidate, owner)))
+    if family == target:
+        return not same_person(candidate, owner)
+    matcher = difflib.SequenceMatcher(None, family, target)  # ratio() only when it can reach 0.8
+    return (
+        matcher.real_quick_ratio() >= 0.8
+        and matcher.quick_ratio() >= 0.8
+        and matcher.ratio() >= 0.8
+    )
 
 
 def owner_summary(publications: tuple[Publication, ...]) -> str:

@@ -1,4 +1,5 @@
-"""Stage 4: run latexmk (pdflatex + biber) in a per-variant build directory.
+"""Stage 4: run TeX (pdflatex or LuaLaTeX) and biber in a per-variant build directory, as
+many passes as the document needs to settle (see `_typeset`).
 
 The only stage that starts processes. TeX runs without shell escape, may read and write only
 inside the build directory (`openin_any=p`, `openout_any=p`), gets no stdin and a time limit.
@@ -20,6 +21,7 @@ import json
 import os
 import re
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
@@ -33,7 +35,7 @@ from typing import IO
 
 from cvbuild import fmtcache, texlog
 from cvbuild.errors import TexError
-from cvbuild.files import replace_with_bytes
+from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
 from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
 
@@ -44,7 +46,8 @@ _TEX_FLAGS = (
     "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error "
     "-cnf-line=extra_mem_top=25000000 %O %S"
 )
-# latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine).
+# latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine):
+# cvbuild's own TeX runs use these flags (tex_command), `cvbuild tex` projects latexmk's.
 LATEXMK_ENGINE = {
     "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
     # Lua's own file and process access is restricted by latex/cvbuild-sandbox.lua (LuaTeX's
@@ -137,7 +140,7 @@ def compile_project(
 ) -> CompileResult:
     _require_tools(project.engine)
     redo = _begin(build_dir)
-    tex = write_project(project, build_dir)
+    write_project(project, build_dir)
     started = time.monotonic()
     env = {
         **os.environ,
@@ -148,30 +151,55 @@ def compile_project(
         "max_print_line": "1000",
     }
     env.pop("TEXINPUTS", None)
-    engine = LATEXMK_ENGINE[project.engine]
     progress.started("preamble")
     began = time.monotonic()
-    formats_before = {path.name for path in build_dir.glob("cvbuild-*.fmt")}
-    preamble = _preamble_format(project, build_dir, env)
-    progress.finished("preamble", time.monotonic() - began)
-    # Another format (or none, when dumping failed) means a changed preamble or .sty, which
-    # latexmk cannot see (pdflatex read the old format, not the .sty): redo every step.
-    redo = redo or formats_before != {path.name for path in build_dir.glob("cvbuild-*.fmt")}
-    fallback = engine
-    if preamble:
-        engine = ["-pdf", f"-pdflatex=pdflatex -fmt={preamble} {_TEX_FLAGS}"]
-    command = ["latexmk", "-norc", *engine, "-bibtex", *(["-g"] if redo else []), tex.name]
-    completed = _run(command, build_dir, env, timeout, progress)
-    if preamble and _FORMAT_REFUSED.search(completed.stdout):
+    name = _format_name(project)
+    making: list[str | None] = []  # the format being made, once it is there (or None)
+    maker = None
+    if name is not None and not _format_ready(name, build_dir):
+        # Making the format is a pass over the preamble: the first pass (which has no .bbl
+        # yet and only feeds biber) runs meanwhile without it, on the other core.
+        def make(format_name: str = name) -> None:
+            made = None
+            try:
+                made = format_name if _make_format(format_name, build_dir, env) else None
+            except KeyboardInterrupt:
+                pass  # stopped with the whole build, which the main thread reports
+            finally:
+                making.append(made)
+                progress.finished("preamble", time.monotonic() - began)
+
+        maker = threading.Thread(target=make, daemon=True)
+        maker.start()
+    else:
+        progress.finished("preamble", time.monotonic() - began)
+
+    def fmt(number: int) -> str | None:
+        if maker is None:
+            return name
+        if number == 1 and not making:
+            return None
+        maker.join()
+        return making[0]
+
+    limit = (time.monotonic() + timeout, timeout)
+    try:
+        completed = _typeset(project.engine, fmt, build_dir, env, limit, progress, redo)
+    finally:
+        if maker is not None:
+            maker.join()
+    if completed.format and _FORMAT_REFUSED.search(completed.output):
         # A format that passed its check and still cannot be loaded: build without one.
-        fmtcache.forget(build_dir / f"{preamble}.fmt", fmtcache.format_cache() / f"{preamble}.fmt")
-        command = ["latexmk", "-norc", *fallback, "-bibtex", "-g", tex.name]
-        completed = _run(command, build_dir, env, timeout, progress)
+        fmtcache.forget(
+            build_dir / f"{completed.format}.fmt",
+            fmtcache.format_cache() / f"{completed.format}.fmt",
+        )
+        completed = _typeset(project.engine, lambda _: None, build_dir, env, limit, progress, True)
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
         _mark(build_dir, "failed")
-        raise texlog.failure(_texts(build_dir, completed.stdout))
+        raise texlog.failure(_texts(build_dir, completed.output))
     _end(build_dir)
     texts = _texts(build_dir)
     problems = texlog.log_problems(texts.log) + texlog.biber_problems(texts.blg)
@@ -310,9 +338,9 @@ def _works_in(pid: int, build_dir: Path) -> bool:
 # ---------------------------------------------------------------- precompiled preamble
 
 
-def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, str]) -> str | None:
-    """The name of a pdflatex format holding the preamble up to DUMP_MARKER, made on first use
-    and cached by a hash of that preamble, the support files and the TeX installation.
+def _format_name(project: RenderedProject) -> str | None:
+    """The name of the pdflatex format holding the preamble up to DUMP_MARKER: a hash of that
+    preamble, the support files and the TeX installation.
 
     Loading moderncv, biblatex and fonts is about half of every pdflatex pass; a format
     (mylatexformat) loads it in a fraction. The format is an optimisation only: when it cannot
@@ -325,25 +353,31 @@ def _preamble_format(project: RenderedProject, build_dir: Path, env: dict[str, s
     for support in project.support_files:
         digest.update(support.read_bytes())
     digest.update(_tex_installation().encode("utf-8"))
-    name = f"cvbuild-{digest.hexdigest()[:20]}"
+    return f"cvbuild-{digest.hexdigest()[:20]}"
+
+
+def _format_ready(name: str, build_dir: Path) -> bool:
+    """The format is in the build dir, or copied there from the cache; intact either way."""
     here = build_dir / f"{name}.fmt"
-    cached = fmtcache.format_cache() / f"{name}.fmt"
     if fmtcache.sealed(here):
-        return name
+        return True
     for old in build_dir.glob("cvbuild-*.fmt*"):
         old.unlink()
-    if fmtcache.copy_sealed(cached, here):
-        return name
+    return fmtcache.copy_sealed(fmtcache.format_cache() / f"{name}.fmt", here)
+
+
+def _make_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
+    here = build_dir / f"{name}.fmt"
     if not _dump_format(name, build_dir, env):
         here.unlink(missing_ok=True)
-        return None
+        return False
     try:
         fmtcache.seal(here)
     except OSError:
         here.unlink(missing_ok=True)
-        return None
-    fmtcache.store(here, cached)
-    return name
+        return False
+    fmtcache.store(here, fmtcache.format_cache() / f"{name}.fmt")
+    return True
 
 
 def _dump_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
@@ -367,7 +401,7 @@ def _tex_installation() -> str:
 
 
 def _require_tools(engine: str) -> None:
-    missing = [tool for tool in ("latexmk", engine, "biber") if shutil.which(tool) is None]
+    missing = [tool for tool in (engine, "biber") if shutil.which(tool) is None]
     if missing:
         raise TexError(
             f"{', '.join(missing)} not found. Run 'make pdf' once (it installs the Debian TeX "
@@ -380,6 +414,7 @@ def _require_tools(engine: str) -> None:
 _RUNNING: set[int] = set()  # process groups of tools in progress (several with --all)
 _STOPPED = threading.Event()  # set by stop_all: no tool may start any more
 _STARTING = threading.Lock()
+_MARKING = threading.Lock()
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -479,8 +514,9 @@ def run_tool(
     output: list[str] = []
     timed_out = False
     try:
-        if (cwd / WORKING).exists():
-            _mark(cwd, "running", [*_groups(cwd), process.pid])
+        with _MARKING:  # the format and the first pass may start at once
+            if (cwd / WORKING).exists():
+                _mark(cwd, "running", [*_groups(cwd), process.pid])
         assert process.stdout is not None
         timed_out = not _read_lines(process.stdout, time.monotonic() + timeout, output, each_line)
         if timed_out:
@@ -534,39 +570,195 @@ def _read_lines(
                 return True
 
 
-_PASS = re.compile(r"^Running '(pdflatex|lualatex|biber)\b")
+# ---------------------------------------------------------------- the passes
+
+# Files a TeX pass writes and the next one reads. When a pass leaves them as it found them, the
+# document has settled and another pass would give the same bytes. (biblatex's cv.run.xml is not
+# among them: it only tells tools what to run, and latexmk's rereading of it cost a whole pass.)
+SETTLING = ("aux", "out", "bbl")
+MAX_PASSES = 6  # cross-references settle in 3 at most; more means they oscillate
+# Per build dir: the hash of the biber input (.bcf and .bib) that the .bbl there was made from.
+PASSES = ".cvbuild-passes.json"
+BIBER_CACHE_KEEP = 12
 
 
-def _run(
+@dataclass(frozen=True)
+class Typeset:
+    returncode: int
+    output: str  # the last tool's output (TeX's or biber's)
+    passes: int  # TeX passes run
+    format: str | None  # the precompiled preamble the last pass loaded
+
+
+def tex_command(engine: str, fmt: str | None) -> list[str]:
+    """The TeX run cvbuild makes: the engine and flags of LATEXMK_ENGINE (also written into the
+    standalone project's .latexmkrc), with a precompiled preamble where there is one, and
+    -recorder: cv.fls lists every file TeX opened (what latexmk's %O added), for audits."""
+    words = shlex.split(
+        LATEXMK_ENGINE[engine][1].partition("=")[2].replace("%O", "").replace("%S", "")
+    )
+    preamble = [f"-fmt={fmt}"] if fmt else []
+    return [words[0], *preamble, *words[1:], "-recorder", f"{JOBNAME}.tex"]
+
+
+def _typeset(
+    engine: str,
+    fmt: Callable[[int], str | None],
+    build_dir: Path,
+    env: dict[str, str],
+    limit: tuple[float, float],
+    progress: Progress,
+    redo: bool,
+) -> Typeset:
+    """TeX passes until the files they exchange settle, biber in between when its input changed.
+
+    Decided by content hashes, not time stamps: an edit that moves no page break and changes no
+    number costs one pass; a cold build three (no .bbl, biber, labels and "page x of y", settled).
+    biber's output is kept by a hash of its input (.bcf, .bib, the installation), so an
+    unchanged bibliography is never processed twice, not even in a fresh build dir."""
+    if redo:  # the last build failed: its aux may be half-written
+        for suffix in (*SETTLING, "bcf"):
+            (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
+        (build_dir / PASSES).unlink(missing_ok=True)
+    passes = 0
+    biber_runs: list[str] = []
+
+    def biber_if_needed() -> Finished | None:
+        """biber when its input changed since the .bbl was made (or it is missing): before a
+        pass with the last build's .bcf (a .bib edit then costs no pass on the old .bbl), and
+        after each pass with the .bcf it wrote. Returns biber's run when it failed."""
+        if not (build_dir / f"{JOBNAME}.bcf").exists():
+            return None
+        key = _biber_key(build_dir)
+        if key == _biber_made_from(build_dir) and (build_dir / f"{JOBNAME}.bbl").exists():
+            return None
+        biber_runs.append(key)
+        name = f"biber {len(biber_runs)}"
+        if _biber_from_cache(key, build_dir):
+            progress.started(f"{name} (cached)")
+            progress.finished(f"{name} (cached)", 0.0)
+        else:
+            made = _step(["biber", JOBNAME], name, build_dir, env, limit, progress)
+            if made.returncode != 0:
+                return made
+            _biber_to_cache(key, build_dir)
+        replace_with_bytes(json.dumps({"biber": key}).encode(), build_dir / PASSES, durable=False)
+        return None
+
+    failed = biber_if_needed()
+    if failed is not None:
+        return Typeset(failed.returncode, failed.output, passes, None)
+    while True:
+        before = _digests(build_dir)
+        passes += 1
+        preamble = fmt(passes)
+        command = tex_command(engine, preamble)
+        done = _step(command, f"{engine} {passes}", build_dir, env, limit, progress)
+        if done.returncode != 0:
+            return Typeset(done.returncode, done.output, passes, preamble)
+        failed = biber_if_needed()
+        if failed is not None:
+            return Typeset(failed.returncode, failed.output, passes, preamble)
+        if _digests(build_dir) == before or passes >= MAX_PASSES:
+            return Typeset(0, done.output, passes, preamble)
+
+
+def _digests(build_dir: Path) -> tuple[str, ...]:
+    digests = []
+    for suffix in SETTLING:
+        path = build_dir / f"{JOBNAME}.{suffix}"
+        digests.append(hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "")
+    return tuple(digests)
+
+
+def _biber_key(build_dir: Path) -> str:
+    """What biber's output depends on: the control file TeX wrote, the .bib cvbuild wrote, and
+    the installed biber (its version and its data)."""
+    digest = hashlib.sha256()
+    for name in (f"{JOBNAME}.bcf", BIB_NAME):
+        path = build_dir / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    digest.update(_biber_installation().encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def _biber_made_from(build_dir: Path) -> str | None:
+    try:
+        made = json.loads((build_dir / PASSES).read_text(encoding="utf-8")).get("biber")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return made if isinstance(made, str) else None
+
+
+def _biber_cache() -> Path:
+    return fmtcache.format_cache() / "biber"
+
+
+def _biber_from_cache(key: str, build_dir: Path) -> bool:
+    """Put a cached .bbl and .blg in place (the .blg: its warnings are reported as biber's)."""
+    cached = _biber_cache() / key
+    try:
+        bbl, blg = (
+            (cached / f"{JOBNAME}.bbl").read_bytes(),
+            (cached / f"{JOBNAME}.blg").read_bytes(),
+        )
+        if not (cached / "complete").exists():
+            return False
+    except OSError:
+        return False
+    replace_with_bytes(blg, build_dir / f"{JOBNAME}.blg", durable=False)
+    replace_with_bytes(bbl, build_dir / f"{JOBNAME}.bbl", durable=False)
+    return True
+
+
+def _biber_to_cache(key: str, build_dir: Path) -> None:
+    """Keep biber's output for the next build of the same bibliography (a few of them; a full
+    disk or a read-only home only costs speed). `complete` is written last."""
+    cache = _biber_cache()
+    try:
+        target = cache / key
+        target.mkdir(parents=True, exist_ok=True)
+        for suffix in ("bbl", "blg"):
+            replace_with_copy(build_dir / f"{JOBNAME}.{suffix}", target / f"{JOBNAME}.{suffix}",
+                              durable=False)  # fmt: skip
+        (target / "complete").write_bytes(b"")
+        kept = sorted(cache.iterdir(), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-BIBER_CACHE_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
+
+
+@functools.cache
+def _biber_installation() -> str:
+    found = shutil.which("biber")
+    stamp = ""
+    with contextlib.suppress(OSError):
+        stamp = str(Path(found).resolve().stat().st_mtime_ns) if found else ""
+    return f"{found}:{stamp}\n{_tex_installation()}"
+
+
+def _step(
     command: list[str],
+    name: str,
     cwd: Path,
     env: dict[str, str],
-    timeout: float,
-    progress: Progress = SILENT,
-) -> subprocess.CompletedProcess[str]:
-    """Run latexmk, reading its output as it comes to report each TeX and biber pass."""
-    passes: dict[str, int] = {}
-    current: list[tuple[str, float]] = []
-
-    def each_line(line: str) -> None:
-        match = _PASS.match(line)
-        if match:
-            if current:
-                progress.finished(current[0][0], time.monotonic() - current[0][1])
-            tool = match[1]
-            passes[tool] = passes.get(tool, 0) + 1
-            current[:] = [(f"{tool} {passes[tool]}", time.monotonic())]
-            progress.started(current[0][0])
-
-    done = run_tool(command, cwd, env=env, timeout=timeout, each_line=each_line)
-    if current and not done.timed_out:
-        progress.finished(current[0][0], time.monotonic() - current[0][1])
+    limit: tuple[float, float],
+    progress: Progress,
+) -> Finished:
+    """One TeX pass or biber run, reported as it starts and ends; the time limit (deadline,
+    seconds) is the whole build's."""
+    progress.started(name)
+    began = time.monotonic()
+    done = run_tool(command, cwd, env=env, timeout=max(limit[0] - began, 0.1))
     if done.timed_out:
         log = cwd / f"{JOBNAME}.log"
         entries = texlog.entries_printed(log.read_text(encoding="latin-1")) if log.exists() else []
         raise TexError(
-            f"TeX did not finish within {timeout:.0f} s and was stopped (an endless loop?). "
+            f"TeX did not finish within {limit[1]:.0f} s and was stopped (an endless loop?). "
             f"Last output is in {log}",
             entry=entries[-1] if entries else None,
         )
-    return subprocess.CompletedProcess(command, done.returncode, done.output, "")
+    progress.finished(name, time.monotonic() - began)
+    return done

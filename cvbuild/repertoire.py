@@ -10,6 +10,8 @@ content: a character TeX cannot print must never vanish silently.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Literal
@@ -97,6 +99,13 @@ LUALATEX_RANGES = (
 )  # fmt: skip
 
 _WHITESPACE = frozenset("\n\t\r")
+_PLAIN_ASCII = re.compile(r"[\x20-\x7e\n\t\r]*")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _prints(char: str, engine: Engine) -> bool:
+    """`_covered`, remembered per character (a long list repeats its few hundred characters)."""
+    return _covered(char, PDFLATEX_RANGES if engine == "pdflatex" else LUALATEX_RANGES)
 
 
 def _covered(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
@@ -111,13 +120,13 @@ def _covered(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
 
 
 def printable(char: str, engine: Engine) -> bool:
-    return _covered(char, PDFLATEX_RANGES if engine == "pdflatex" else LUALATEX_RANGES)
+    return _prints(char, engine)
 
 
 def engine_for(texts: Iterable[str]) -> Engine:
     """pdflatex when it can print every character (it is about twice as fast), else LuaLaTeX."""
     characters = set().union(*(set(unicodedata.normalize("NFC", t)) for t in texts))
-    if all(_covered(c, PDFLATEX_RANGES) for c in characters):
+    if all(_prints(c, "pdflatex") for c in characters):
         return "pdflatex"
     return "lualatex"
 
@@ -125,10 +134,10 @@ def engine_for(texts: Iterable[str]) -> Engine:
 def unprintable(text: str) -> list[tuple[int, str]]:
     """(index, description) of each character of `text` no engine can print, e.g.
     'U+65E5 CJK UNIFIED IDEOGRAPH-65E5 ('日')'. Indices refer to `text` as given."""
+    if _PLAIN_ASCII.fullmatch(text):  # most text: no character to look up
+        return []
     return [
-        (index, describe(char))
-        for index, char in enumerate(text)
-        if not _covered(char, LUALATEX_RANGES)
+        (index, describe(char)) for index, char in enumerate(text) if not _prints(char, "lualatex")
     ]
 
 

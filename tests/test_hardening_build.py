@@ -130,7 +130,8 @@ def test_a_build_killed_during_biber_does_not_poison_later_builds(
 ) -> None:
     content = make_content(tmp_path, SECTIONS, bib=BIB)
     pdf, build = tmp_path / "cv.pdf", tmp_path / "build"
-    process = _cli(*_args(content, pdf, build))
+    # a cache of its own: biber's output for this .bib may be cached by an earlier test
+    process = _cli(*_args(content, pdf, build), env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
     _wait_for(lambda: "biber" in _tools_in(build), "biber to run", process, timeout=180)
     process.send_signal(number)
     output = process.communicate(timeout=60)[0]
@@ -155,6 +156,7 @@ def test_the_next_build_stops_what_a_sigkilled_build_left_running(tmp_path: Path
     slow = tmp_path / "slow-tools"
     # biber that takes long: the orphan is still running when the next build starts
     env = _fake_tool(slow, "biber", f'sleep 60; exec {_real("biber")} "$@"\n')
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # no biber output cached by earlier tests
     process = _cli(*_args(content, pdf, build), env=env)
     _wait_for(lambda: "sleep" in _tools_in(build), "the slow biber to run", process)
     process.kill()
