@@ -20,11 +20,15 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cvbuild import files
 from cvbuild.errors import CvbuildError, OutputError
 from cvbuild.files import file_kind
 from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from cvbuild.models import CV
 
 TEX_MANIFEST = ".cvbuild-tex.json"  # what `cvbuild tex` wrote into a folder, with hashes
 _RC_HEADER = "# Written by `cvbuild tex`"  # first line of the .latexmkrc it writes
@@ -175,16 +179,16 @@ def is_cvbuild_schema(path: Path) -> bool:
     )
 
 
-def build_inputs(content_dir: Path) -> list[Path]:
+def build_inputs(content_dir: Path, cv: CV | None = None) -> list[Path]:
     """The files a build of `content_dir` reads: content YAML, .bib files, photo, cvbuild's
     styles and code. When the content does not load, its YAML files only (such a build stops
-    before it writes anything)."""
+    before it writes anything). `cv`: the content, when the caller has loaded it already."""
     from cvbuild.load import content_files, load_cv
 
     found = [*LATEX_DIR.glob("*"), *PACKAGE_DIR.rglob("*")]
     try:
         found += content_files(content_dir)
-        cv = load_cv(content_dir)
+        cv = cv or load_cv(content_dir)
     except (CvbuildError, OSError):
         return found
     if cv.person.photo:
