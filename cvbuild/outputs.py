@@ -13,7 +13,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import logging
 import os
 import stat
 import tempfile
@@ -122,18 +121,15 @@ def is_cvbuild_pdf(path: Path) -> bool:
         with open(path, "rb") as handle:
             if handle.read(5) != b"%PDF-":
                 return False
-        from pypdf import PdfReader
+        import pypdfium2  # (the build's layout check reads the new PDF with it too)
 
-        pypdf_log = logging.getLogger("pypdf")
-        level = pypdf_log.level
-        pypdf_log.setLevel(logging.CRITICAL)  # a damaged PDF is simply not ours
+        document = pypdfium2.PdfDocument(path)
         try:
-            metadata = PdfReader(path).metadata
+            creator = document.get_metadata_dict().get("Creator")
         finally:
-            pypdf_log.setLevel(level)
-        creator = metadata.get("/Creator") if metadata else None
+            document.close()
         return isinstance(creator, str) and creator.startswith("cvbuild")
-    except Exception:  # any PDF pypdf cannot read is not one cvbuild can vouch for
+    except Exception:  # any PDF PDFium cannot read is not one cvbuild can vouch for
         return False
 
 
