@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from cvbuild import document as doc
 from cvbuild.select import Selection
@@ -101,9 +102,9 @@ class Box:
     text: str
 
 
-@dataclass(frozen=True)
-class Glyph:
-    """One character as drawn (its advance box), in drawing order."""
+class Glyph(NamedTuple):
+    """One character as drawn (its advance box), in drawing order (a tuple: a page has
+    thousands)."""
 
     char: str
     x0: float
@@ -157,7 +158,9 @@ def read_pages(pdf: Path, bottom_pt: float) -> list[PageText]:
     import pypdfium2  # imported here: only builds that check the layout need it
     import pypdfium2.raw as pdfium
 
-    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    origin_x, origin_y, box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
+    x_ref, y_ref, box_ref = ctypes.byref(origin_x), ctypes.byref(origin_y), ctypes.byref(box)
+    loose_box, origin = pdfium.FPDFText_GetLooseCharBox, pdfium.FPDFText_GetCharOrigin
     pages = []
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -173,12 +176,13 @@ def read_pages(pdf: Path, bottom_pt: float) -> list[PageText]:
                     boxes.append(Box(left, right, height - high, height - low, shown))
             glyphs = []
             placed = []  # (baseline from the top, x, character) of each character drawn
+            handle = text.raw  # raw calls: a page has thousands of characters
             for number, char in enumerate(text.get_text_range()):
-                left, low, right, high = text.get_charbox(number, loose=True)
-                glyphs.append(Glyph(char, left, right, height - high, height - low))
-                if char not in "\r\n" and pdfium.FPDFText_GetCharOrigin(
-                    text, number, origin_x, origin_y
-                ):
+                loose_box(handle, number, box_ref)
+                glyphs.append(
+                    Glyph(char, box.left, box.right, height - box.top, height - box.bottom)
+                )
+                if char not in "\r\n" and origin(handle, number, x_ref, y_ref):
                     placed.append((round(height - origin_y.value, 1), origin_x.value, char))
             lines = _lines(placed, index + 1, height - bottom_pt + 2)
             page_boxes = PageBoxes(width, height, tuple(boxes), tuple(overprints(glyphs)))
