@@ -196,15 +196,23 @@ def python_stages(content: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def shipped_bib() -> tuple[str, int]:
+    """The shipped .bib and its number of entries: lists made bigger keep them, as the content's
+    bibliography.overrides name them (an override of an unknown key is an error)."""
+    text = (ROOT / "bib" / "publications.bib").read_text(encoding="utf-8")
+    return text, len(re.findall(r"^@(?!string|preamble|comment)\w+\s*\{", text, re.I | re.M))
+
+
 def generated_cv(root: Path, count: int) -> Path:
-    """The shipped content with `count` generated publications instead of the real ones."""
+    """The shipped content with `count` publications: the shipped ones and generated ones."""
     root.mkdir(parents=True)
     shutil.copytree(ROOT / "content", root / "content")
     (root / "bib").mkdir()
     kinds = [("article", "journal"), ("inproceedings", "booktitle"), ("incollection", "booktitle"),
              ("misc", "howpublished")]  # fmt: skip
-    entries = []
-    for i in range(count):
+    shipped, own = shipped_bib()
+    entries = [shipped]
+    for i in range(count - own):
         kind, venue = kinds[i % 4]
         extra = f", eprint = {{2301.{i:05d}}}, archivePrefix = {{arXiv}}" if kind == "misc" else ""
         entries.append(
@@ -353,8 +361,7 @@ def main() -> None:
                                python_stages(workspace.content, runs))  # fmt: skip
         count = args.entries
         # the shipped entries stay (the content's overrides name them), the rest are real exports
-        shipped = (ROOT / "bib" / "publications.bib").read_text(encoding="utf-8")
-        own = len(re.findall(r"^@(?!string|preamble|comment)\w+\s*\{", shipped, re.I | re.M))
+        shipped, own = shipped_bib()
         print(f"{count} entries: the shipped {own} and real-world exports (tests/data/bib, repeated with new keys and titles):")  # fmt: skip
         big = Workspace(scratch_path / "real", bib=shipped + real_world_bib(max(0, count - own)))
         big.cold()
