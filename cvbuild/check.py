@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from cvbuild import document as doc
 from cvbuild.select import Selection
@@ -76,8 +76,9 @@ def layout_warnings(
     line running into the left or right margin, text printed over other text.
     `headings` are the section, group and publication-list titles as printed."""
     bottom = margin_pt if bottom_pt is None else bottom_pt
-    return page_warnings(_page_lines(pdf, bottom), headings, margin_pt, bottom) + box_warnings(
-        text_boxes(pdf), headings, margin_pt, margin_pt
+    pages = read_pages(pdf, bottom)
+    return page_warnings([p.lines for p in pages], headings, margin_pt, bottom) + box_warnings(
+        [p.boxes for p in pages], headings, margin_pt, margin_pt
     )
 
 
@@ -101,9 +102,9 @@ class Box:
     text: str
 
 
-@dataclass(frozen=True)
-class Glyph:
-    """One character as drawn (its advance box), in drawing order."""
+class Glyph(NamedTuple):
+    """One character as drawn (its advance box), in drawing order (a tuple: a page has
+    thousands)."""
 
     char: str
     x0: float
@@ -129,12 +130,37 @@ class PageBoxes:
     overprints: tuple[Overprint, ...] = ()
 
 
+@dataclass(frozen=True)
+class PageText:
+    """What the layout rules need of one page, read in one pass over its characters."""
+
+    lines: tuple[float, list[Line]]  # page height; lines of the text block, top to bottom
+    boxes: PageBoxes
+
+
+# What PDFium reports for a hyphen TeX added at a line break (pypdf gave "-").
+_BREAK_HYPHENS = str.maketrans({"\ufffe": "-", "\x02": "-"})
+
+
 def text_boxes(pdf: Path) -> list[PageBoxes]:
     """Every page's runs of text with their boxes (PDFium's text rectangles) and the text drawn
-    over other text (from each character's box: PDFium joins such text into one rectangle).
-    Reading them takes about 10 ms a page."""
-    import pypdfium2  # imported here: only builds that check the layout need it
+    over other text (see `read_pages`)."""
+    return [page.boxes for page in read_pages(pdf, 0.0)]
 
+
+def read_pages(pdf: Path, bottom_pt: float) -> list[PageText]:
+    """Each page's lines of text inside the text block (by the characters' baselines; the footer,
+    in the bottom `bottom_pt`, left out) and its runs of text with their boxes (PDFium's text
+    rectangles) and the text drawn over other text (from each character's box: PDFium joins
+    such text into one rectangle). One library, one pass: about 10 ms a page."""
+    import ctypes
+
+    import pypdfium2  # imported here: only builds that check the layout need it
+    import pypdfium2.raw as pdfium
+
+    origin_x, origin_y, box = ctypes.c_double(), ctypes.c_double(), pdfium.FS_RECTF()
+    x_ref, y_ref, box_ref = ctypes.byref(origin_x), ctypes.byref(origin_y), ctypes.byref(box)
+    loose_box, origin = pdfium.FPDFText_GetLooseCharBox, pdfium.FPDFText_GetCharOrigin
     pages = []
     document = pypdfium2.PdfDocument(pdf)
     try:
@@ -149,13 +175,41 @@ def text_boxes(pdf: Path) -> list[PageBoxes]:
                 if shown:
                     boxes.append(Box(left, right, height - high, height - low, shown))
             glyphs = []
+            placed = []  # (baseline from the top, x, character) of each character drawn
+            handle = text.raw  # raw calls: a page has thousands of characters
             for number, char in enumerate(text.get_text_range()):
-                left, low, right, high = text.get_charbox(number, loose=True)
-                glyphs.append(Glyph(char, left, right, height - high, height - low))
-            pages.append(PageBoxes(width, height, tuple(boxes), tuple(overprints(glyphs))))
+                loose_box(handle, number, box_ref)
+                glyphs.append(
+                    Glyph(char, box.left, box.right, height - box.top, height - box.bottom)
+                )
+                if char not in "\r\n" and origin(handle, number, x_ref, y_ref):
+                    placed.append((round(height - origin_y.value, 1), origin_x.value, char))
+            lines = _lines(placed, index + 1, height - bottom_pt + 2)
+            page_boxes = PageBoxes(width, height, tuple(boxes), tuple(overprints(glyphs)))
+            pages.append(PageText((height, lines), page_boxes))
     finally:
         document.close()
     return pages
+
+
+def _lines(placed: list[tuple[float, float, str]], page: int, footer: float) -> list[Line]:
+    """Characters on baselines less than 3 pt apart make a line, read left to right; those
+    below `footer` (from the top) are left out."""
+    rows: list[tuple[float, list[tuple[float, str]]]] = []
+    for top, x, char in sorted(placed, key=lambda item: item[0]):
+        if top > footer:
+            continue
+        if rows and abs(rows[-1][0] - top) < 3:
+            rows[-1][1].append((x, char))
+        else:
+            rows.append((top, [(x, char)]))
+    lines = []
+    for top, chars in rows:
+        joined = "".join(char for _, char in sorted(chars, key=lambda item: item[0]))
+        shown = " ".join(joined.translate(_BREAK_HYPHENS).split())
+        if shown:
+            lines.append(Line(page, top, shown))
+    return lines
 
 
 def overprints(glyphs: list[Glyph]) -> list[Overprint]:
@@ -314,27 +368,6 @@ def _first_words(text: str) -> str:
     return " ".join(words[:6]) + (" ..." if len(words) > 6 else "")
 
 
-def _page_lines(pdf: Path, bottom_pt: float) -> list[tuple[float, list[Line]]]:
-    """Each page's height and its lines of text inside the text block (the footer, which
-    sits in the bottom margin, left out), top to bottom."""
-    from pypdf import PdfReader  # imported here: only builds that check the layout need it
-
-    result = []
-    for index, page in enumerate(PdfReader(pdf).pages):
-        height = float(page.mediabox.height)
-        fragments = _fragments(page, height)
-        lines: list[Line] = []
-        for top, _x, text in sorted(fragments):
-            if top > height - bottom_pt + 2:  # the footer
-                continue
-            if lines and abs(lines[-1].top - top) < 3:
-                lines[-1] = Line(index + 1, lines[-1].top, lines[-1].text + " " + text)
-            else:
-                lines.append(Line(index + 1, top, text))
-        result.append((height, lines))
-    return result
-
-
 def length_pt(length: str) -> float:
     """'2cm', '25mm', '1in' (settings.margins) in PDF points."""
     match = re.fullmatch(r"([0-9.]+)(cm|mm|in)", length)
@@ -353,17 +386,3 @@ def document_headings(document: doc.Document) -> list[str]:
             if isinstance(block, doc.Group | doc.PublicationList):
                 headings.append(block.title)
     return headings
-
-
-def _fragments(page: Any, height: float) -> list[tuple[float, float, str]]:
-    """(distance from the top, x, text) of each piece of text pypdf reports on a page."""
-    fragments: list[tuple[float, float, str]] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        if text.strip():
-            y = tm[5] * cm[3] + tm[4] * cm[2] + cm[5]
-            x = tm[4] * cm[0] + tm[5] * cm[1] + cm[4]
-            fragments.append((round(height - y, 1), x, text))
-
-    page.extract_text(visitor_text=visit)
-    return fragments

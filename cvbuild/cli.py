@@ -30,7 +30,9 @@ from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
 
 if TYPE_CHECKING:
     from cvbuild.locale import Locale
+    from cvbuild.models import CV
     from cvbuild.packs import Pack
+    from cvbuild.pipeline import Loaded
     from cvbuild.preflight import Report
 
 T = TypeVar("T")
@@ -233,11 +235,16 @@ def build_request(request: Request) -> int:
         say(f"{name}: {target} ({stamp.pages} pages, unchanged, {_since(started, 2)})")
     if not pending:
         return 0
-    refused = _refused(lambda: _target_refusals(request, [target for _, target in pending]))
-    if refused:
-        return refused
     from cvbuild.pipeline import BuildOptions, build, build_variants
     from cvbuild.progress import Display
+
+    load_started = time.monotonic()
+    loaded = _loaded(request.content_dir, [request.build_dir / name for name, _ in pending])
+    load_seconds = time.monotonic() - load_started
+    cv = loaded.cv if loaded is not None else None
+    refused = _refused(lambda: _target_refusals(request, [target for _, target in pending], cv))
+    if refused:
+        return refused
 
     all_options = [
         BuildOptions(request.content_dir, name, target, request.build_dir, png=request.png,
@@ -247,7 +254,10 @@ def build_request(request: Request) -> int:
     if len(all_options) == 1:
         display = Display(quiet=request.quiet)
         try:
-            result = build(all_options[0], display.progress())
+            progress = display.progress()
+            if loaded is not None:
+                progress.finished("load", load_seconds)
+            result = build(all_options[0], progress, loaded)
         except CvbuildError as error:
             display.close()  # before the message, so the spinner cannot write into it
             return _failed(error, request, all_options[0].variant)
@@ -256,7 +266,7 @@ def build_request(request: Request) -> int:
         _tail_of_log(request, result.variant)
         say(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
         return 0
-    outcomes = build_variants(all_options)
+    outcomes = build_variants(all_options, loaded, load_seconds)
     code = 0
     for outcome in outcomes:
         for line in outcome.lines:
@@ -274,10 +284,23 @@ def build_request(request: Request) -> int:
 ELSEWHERE = "write the PDF elsewhere with -o FILE or --out-dir DIR"
 
 
-def _target_refusals(request: Request, targets: list[Path]) -> list[outputs.Refusal | None]:
+def _loaded(content_dir: Path, build_dirs: list[Path]) -> Loaded | None:
+    """The content, loaded once for the whole command; None when it does not load (the build
+    then reports why, after the outputs it must not replace)."""
+    from cvbuild.pipeline import load_for_build
+
+    try:
+        return load_for_build(content_dir, build_dirs)
+    except (CvbuildError, OSError):
+        return None
+
+
+def _target_refusals(
+    request: Request, targets: list[Path], cv: CV | None = None
+) -> list[outputs.Refusal | None]:
     """Before any TeX runs: every PDF this build would replace is one cvbuild wrote (or
     --force names it), and none is an input, folder, link or device."""
-    inputs = functools.cache(lambda: outputs.build_inputs(request.content_dir))
+    inputs = functools.cache(lambda: outputs.build_inputs(request.content_dir, cv))
     return [
         outputs.refusal(target, inputs=inputs, ours=outputs.is_cvbuild_pdf, force=request.force)
         for target in targets

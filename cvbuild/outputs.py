@@ -13,18 +13,21 @@ import contextlib
 import functools
 import hashlib
 import json
-import logging
 import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cvbuild import files
 from cvbuild.errors import CvbuildError, OutputError
 from cvbuild.files import file_kind
 from cvbuild.resources import LATEX_DIR, PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from cvbuild.models import CV
 
 TEX_MANIFEST = ".cvbuild-tex.json"  # what `cvbuild tex` wrote into a folder, with hashes
 _RC_HEADER = "# Written by `cvbuild tex`"  # first line of the .latexmkrc it writes
@@ -118,18 +121,15 @@ def is_cvbuild_pdf(path: Path) -> bool:
         with open(path, "rb") as handle:
             if handle.read(5) != b"%PDF-":
                 return False
-        from pypdf import PdfReader
+        import pypdfium2  # (the build's layout check reads the new PDF with it too)
 
-        pypdf_log = logging.getLogger("pypdf")
-        level = pypdf_log.level
-        pypdf_log.setLevel(logging.CRITICAL)  # a damaged PDF is simply not ours
+        document = pypdfium2.PdfDocument(path)
         try:
-            metadata = PdfReader(path).metadata
+            creator = document.get_metadata_dict().get("Creator")
         finally:
-            pypdf_log.setLevel(level)
-        creator = metadata.get("/Creator") if metadata else None
+            document.close()
         return isinstance(creator, str) and creator.startswith("cvbuild")
-    except Exception:  # any PDF pypdf cannot read is not one cvbuild can vouch for
+    except Exception:  # any PDF PDFium cannot read is not one cvbuild can vouch for
         return False
 
 
@@ -175,16 +175,16 @@ def is_cvbuild_schema(path: Path) -> bool:
     )
 
 
-def build_inputs(content_dir: Path) -> list[Path]:
+def build_inputs(content_dir: Path, cv: CV | None = None) -> list[Path]:
     """The files a build of `content_dir` reads: content YAML, .bib files, photo, cvbuild's
     styles and code. When the content does not load, its YAML files only (such a build stops
-    before it writes anything)."""
+    before it writes anything). `cv`: the content, when the caller has loaded it already."""
     from cvbuild.load import content_files, load_cv
 
     found = [*LATEX_DIR.glob("*"), *PACKAGE_DIR.rglob("*")]
     try:
         found += content_files(content_dir)
-        cv = load_cv(content_dir)
+        cv = cv or load_cv(content_dir)
     except (CvbuildError, OSError):
         return found
     if cv.person.photo:

@@ -96,6 +96,12 @@ def load_content(content_dir: Path) -> tuple[CV, tuple[Publication, ...]]:
     return loaded.cv, loaded.publications
 
 
+def load_for_build(content_dir: Path, build_dirs: list[Path]) -> Loaded:
+    """The content as `build` and `build_variants` take it: loaded once by the command, which
+    also needs it to know which files the build reads (before any output is replaced)."""
+    return _load(content_dir, build_dirs)
+
+
 def _load(content_dir: Path, build_dirs: list[Path]) -> Loaded:
     """Load, looking at each input file just before it is read: the YAML (and latex/, code, the
     files the last builds read) first, then the .bib files and photo the YAML names."""
@@ -228,9 +234,11 @@ class Outcome:
     error: CvbuildError | None
 
 
-def build_variants(all_options: list[BuildOptions], loaded: Loaded | None = None) -> list[Outcome]:
-    """Several variants at once: the content is loaded once, the TeX runs go side by side on
-    the available cores (each variant has its own build directory).
+def build_variants(
+    all_options: list[BuildOptions], loaded: Loaded | None = None, load_seconds: float = 0.0
+) -> list[Outcome]:
+    """Several variants at once: the content is loaded once (or was, in `load_seconds`), the TeX
+    runs go side by side on the available cores (each variant has its own build directory).
 
     Ctrl-C (or SIGTERM, SIGHUP) stops every TeX run at once; a variant whose outputs are being
     put in place finishes that, no other variant's outputs are touched after the interrupt."""
@@ -239,7 +247,7 @@ def build_variants(all_options: list[BuildOptions], loaded: Loaded | None = None
         began = time.monotonic()
         build_dirs = [options.build_root / options.variant for options in all_options]
         loaded = loaded or _load(all_options[0].content_dir, build_dirs)
-        line = stage_line("load", time.monotonic() - began)
+        line = stage_line("load", load_seconds + time.monotonic() - began)
         return _side_by_side([partial(_one, options, loaded, line) for options in all_options])
 
 
