@@ -1,0 +1,86 @@
+"""Funder packs, the second round (issue 18): the right margin measured from PDFium's text boxes,
+the personal-data table, the output file name from the pack, the msca variant. No TeX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cvbuild import preflight
+from cvbuild.packs import Rule
+
+
+def _rule(**fields: object) -> Rule:
+    base = {"id": "R1", "text": "a rule", "source": "a test", "status": "derived"}
+    return Rule.model_validate({**base, **fields})
+
+
+def _facts(right_edge: float | None) -> preflight.PdfFacts:
+    """One line of text 2 cm from the left, top and bottom; its right edge where given."""
+    two_cm = 2 * 72 / 2.54
+    runs = (
+        preflight.Glyphs(1, two_cm, two_cm + 11, 11.0, "Arial", "first line"),
+        preflight.Glyphs(1, two_cm, 841.89 - two_cm, 11.0, "Arial", "last line"),
+    )
+    edges = () if right_edge is None else (right_edge,)
+    return preflight.PdfFacts(((595.28, 841.89),), runs, 0, (), "", edges)
+
+
+def _margin(facts: preflight.PdfFacts) -> tuple[bool | None, str]:
+    return preflight._measure(_rule(check="min_margin", value=2), facts, None, Path("cv.pdf"), "")
+
+
+# 2 cm = 56.69 pt; text may hang RIGHT_HANG (2 pt) into the margin (microtype's protrusion)
+@pytest.mark.parametrize(
+    ("margin_pt", "passed"),
+    [(56.7, True), (54.7, True), (54.6, False), (40.0, False)],
+)
+def test_the_right_margin_counts_at_the_boundary(margin_pt: float, passed: bool) -> None:
+    found, shown = _margin(_facts(595.28 - margin_pt))
+    assert found is passed, shown
+    assert f"right {margin_pt / 72 * 2.54:.2f} cm" in shown
+
+
+def test_a_right_margin_not_measured_is_said_and_not_failed() -> None:
+    found, shown = _margin(_facts(None))
+    assert found is True and "right not measured" in shown
+
+
+def _one_line_pdf(path: Path, x: float, text: str) -> None:
+    """A one-page A4 PDF drawing `text` in Helvetica 11 pt from `x` (written by hand: no TeX)."""
+    stream = f"BT /F1 11 Tf {x} 700 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    data = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(("words", "passed"), [(4, True), (12, False)])
+def test_the_right_edge_is_read_from_a_real_pdf(tmp_path: Path, words: int, passed: bool) -> None:
+    """PDFium's text boxes (check.text_boxes, the layout check's reading) give the edge."""
+    pdf = tmp_path / "line.pdf"
+    _one_line_pdf(pdf, 56.7, " ".join(["Margins"] * words))
+    facts = preflight.read_pdf(pdf)
+    assert len(facts.right_edges) == 1 and facts.right_edges[0] > 100
+    # the left margin is fine either way; only the right edge decides
+    rule = _rule(check="min_margin", value=1.9)
+    found, shown = preflight._measure(rule, facts, None, pdf, "")
+    assert found is passed, shown
