@@ -38,9 +38,10 @@ from cvbuild.richtext import (
 from cvbuild.select import Selection, notes_shown
 
 
-def locale_of(settings: models.Settings) -> Locale:
-    """The content's language, with the words `settings.labels` overrides."""
-    locale = locale_for(settings.language).with_date_style(settings.date_style)
+def locale_of(settings: models.Settings, date_style: str | None = None) -> Locale:
+    """The content's language, with the words `settings.labels` overrides, writing dates in
+    `date_style` (a variant's) or else the settings' style."""
+    locale = locale_for(settings.language).with_date_style(date_style or settings.date_style)
     return locale.with_words(settings.labels.model_dump(exclude_none=True))
 
 
@@ -58,7 +59,7 @@ def _typographic_notes(publication: Publication, quotes: tuple[str, str]) -> Pub
 
 def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> Document:
     cv = selection.cv
-    locale = locale_of(cv.settings)
+    locale = locale_of(cv.settings, selection.variant.date_style)
     owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
     show = selection.variant.publications.show
     printed = tuple(

@@ -252,6 +252,9 @@ class Labels(Model):
     contract_end: str | None = None  # en: "Contract until"
 
 
+DateStyle = Literal["Jan 2021", "January 2021", "01/2021", "ISO"]
+
+
 class Settings(Model):
     style: Literal["classic", "casual", "banking", "oldstyle"] = "classic"
     color: Literal["blue", "orange", "green", "red", "purple", "grey", "black", "burgundy"] = "blue"
@@ -268,7 +271,7 @@ class Settings(Model):
         "2cm",
         description="Page margins, e.g. '2cm', '25mm', '1in' (the footer sits in the bottom one).",
     )
-    date_style: Literal["Jan 2021", "January 2021", "01/2021", "ISO"] = Field(
+    date_style: DateStyle = Field(
         "Jan 2021",
         description="How every date of the CV is written (sections, header, footer, as-of "
         "line); days follow the same style ('13 Oct 2023', '13/10/2023', '2023-10-13').",
@@ -451,6 +454,11 @@ class Variant(Model):
     )
     line_spacing: float | None = Field(
         None, ge=1.0, le=2.0, description="Multiplies the font's line distance (\\linespread)."
+    )
+    date_style: DateStyle | None = Field(
+        None,
+        description="Overrides settings.date_style for this variant (e.g. '01/2021' where a "
+        "funder asks for numeric dates; days are printed only where the content has them).",
     )
     personal: (
         list[Literal["academic_title", "former_name", "birth", "nationality", "address",

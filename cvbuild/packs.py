@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 from cvbuild.errors import InputError, Problem
 from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationClass
 from cvbuild.kinds.publications import CategoryList
-from cvbuild.models import Variant
+from cvbuild.models import DateStyle, Variant
 
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 
@@ -133,6 +133,7 @@ class PackLayout(Model):
     font_family: Literal["latin-modern", "arial-metric"] | None = None
     font_size: Literal[10, 11, 12] | None = None
     line_spacing: float | None = Field(None, ge=1.0, le=2.0)
+    date_style: DateStyle | None = Field(None, description="As variant.date_style.")
     personal: list[str] | None = Field(None, description="As variant.personal.")
     metrics: bool | None = Field(None, description="false drops impact tables.")
     show: list[Literal["involvement", "open_access", "significance"]] | None = None
@@ -272,7 +273,14 @@ def with_layout(variant: Variant, pack: Pack, kinds: Mapping[str, str] | None = 
         variant = _with_structure(variant, layout.sections, kinds)
     update: dict[str, Any] = {
         name: getattr(layout, name)
-        for name in ("font_family", "font_size", "line_spacing", "personal", "metrics")
+        for name in (
+            "font_family",
+            "font_size",
+            "line_spacing",
+            "date_style",
+            "personal",
+            "metrics",
+        )
         if name not in given and getattr(layout, name) is not None
     }
     publications = variant.publications

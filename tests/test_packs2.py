@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 from cvbuild import preflight
+from cvbuild.dates import PartialDate
 from cvbuild.packs import Rule
+from tests.conftest import CONTENT, copy_seed, replace_in
+
+TODAY = PartialDate(2023, 10, 13)
 
 
 def _rule(**fields: object) -> Rule:
@@ -84,3 +88,42 @@ def test_the_right_edge_is_read_from_a_real_pdf(tmp_path: Path, words: int, pass
     rule = _rule(check="min_margin", value=1.9)
     found, shown = preflight._measure(rule, facts, None, pdf, "")
     assert found is passed, shown
+
+
+# --------------------------------------------------------------------------- the msca variant
+
+
+def _msca_dates(content: Path) -> list[str]:
+    from cvbuild.compose import compose
+    from cvbuild.document import Entry
+    from cvbuild.pipeline import load_content, with_pack
+    from cvbuild.select import select
+
+    cv, publications = load_content(content)
+    cv, packed = with_pack(cv, content, "msca")
+    assert packed is not None and packed.pack.id == "msca-pf-2026"
+    document = compose(select(cv, publications, "msca", TODAY), publications)
+    section = next(s for s in document.sections if s.id == "experience")
+    assert section.title == "Professional experience"  # the template's words
+    return [block.date for block in section.blocks if isinstance(block, Entry)]
+
+
+def test_msca_prints_dates_as_numbers_and_invents_no_day() -> None:
+    dates = _msca_dates(CONTENT)
+    assert dates[0] == "01/2021 – today" and dates[1] == "01/2019 – 12/2020"
+
+
+def test_msca_prints_the_day_where_the_content_has_it(tmp_path: Path) -> None:
+    content = copy_seed(tmp_path)
+    replace_in(content / "sections.yaml", "period: 2021-01 – today", "period: 2021-01-15 – today")
+    assert _msca_dates(content)[0] == "15/01/2021 – today"
+
+
+def test_a_variant_date_style_wins_over_the_pack() -> None:
+    from cvbuild.models import Variant
+    from cvbuild.packs import load_pack, with_layout
+
+    pack = load_pack("msca-pf-2026")
+    assert with_layout(Variant(pack="msca-pf-2026"), pack).date_style == "01/2021"
+    own = Variant(pack="msca-pf-2026", date_style="ISO")
+    assert with_layout(own, pack).date_style == "ISO"

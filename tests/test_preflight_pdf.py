@@ -36,7 +36,7 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_seed(tmp_path_factory.mktemp("funders"))
 
 
-@pytest.mark.parametrize("variant", ["dfg", "erc", "berufung"])
+@pytest.mark.parametrize("variant", ["dfg", "erc", "berufung", "msca"])
 def test_each_shipped_funder_variant_passes_its_preflight(
     variant: str, seed: Path, tmp_path: Path
 ) -> None:
