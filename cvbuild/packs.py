@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 from cvbuild.errors import InputError, Problem
 from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationClass
 from cvbuild.kinds.publications import CategoryList
-from cvbuild.models import DateStyle, Variant
+from cvbuild.models import DateStyle, PersonalRow, Variant
 
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 
@@ -134,6 +134,9 @@ class PackLayout(Model):
     font_size: Literal[10, 11, 12] | None = None
     line_spacing: float | None = Field(None, ge=1.0, le=2.0)
     date_style: DateStyle | None = Field(None, description="As variant.date_style.")
+    personal_table: list[PersonalRow] | None = Field(
+        None, description="As variant.personal_table: a table of personal data after the name."
+    )
     personal: list[str] | None = Field(None, description="As variant.personal.")
     metrics: bool | None = Field(None, description="false drops impact tables.")
     show: list[Literal["involvement", "open_access", "significance"]] | None = None
@@ -279,6 +282,7 @@ def with_layout(variant: Variant, pack: Pack, kinds: Mapping[str, str] | None = 
             "line_spacing",
             "date_style",
             "personal",
+            "personal_table",
             "metrics",
         )
         if name not in given and getattr(layout, name) is not None

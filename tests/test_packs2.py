@@ -9,6 +9,7 @@ import pytest
 
 from cvbuild import preflight
 from cvbuild.dates import PartialDate
+from cvbuild.document import Document, Table
 from cvbuild.packs import Rule
 from tests.conftest import CONTENT, copy_seed, replace_in
 
@@ -127,3 +128,121 @@ def test_a_variant_date_style_wins_over_the_pack() -> None:
     assert with_layout(Variant(pack="msca-pf-2026"), pack).date_style == "01/2021"
     own = Variant(pack="msca-pf-2026", date_style="ISO")
     assert with_layout(own, pack).date_style == "ISO"
+
+
+# --------------------------------------------------------------------------- personal-data table
+
+_ORCID = "0000-0002-1825-0097"
+
+
+def _dfg_document(content: Path, variant: str = "dfg") -> Document:
+    from cvbuild.compose import compose
+    from cvbuild.pipeline import load_content, with_pack
+    from cvbuild.select import select
+
+    cv, publications = load_content(content)
+    cv, _ = with_pack(cv, content, variant)
+    return compose(select(cv, publications, variant, TODAY), publications)
+
+
+def _with_orcid_and_contract(tmp_path: Path) -> Path:
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "person.yaml",
+        "  profiles:\n",
+        f"  contract_end: 2026-09-30\n  profiles:\n    - network: orcid\n      username: {_ORCID}\n",
+    )
+    return content
+
+
+def _table(document: Document) -> Table:
+    first = document.sections[0]
+    assert first.id == "personal-data"
+    (table,) = first.blocks
+    assert isinstance(table, Table) and table.kind == "fields"
+    return table
+
+
+def test_dfg_opens_with_the_personal_data_it_has() -> None:
+    document = _dfg_document(CONTENT)
+    assert document.sections[0].title == "Personal data"
+    # no contract end and no ORCID iD in his content: those rows are left out, not left blank
+    assert _table(document).rows == (
+        ("Academic title", "Dr. rer. nat."),
+        ("Current position", "Head of Explainable Artificial Intelligence"),
+        ("Institution", "Fraunhofer Heinrich-Hertz-Institute"),
+    )
+    assert document.header.title == "" and document.header.headline == ""  # not twice
+    assert document.sections[1].title == "Qualifications and career"
+
+
+def test_every_row_in_the_order_asked_and_not_repeated_in_the_header(tmp_path: Path) -> None:
+    document = _dfg_document(_with_orcid_and_contract(tmp_path))
+    assert [label for label, _ in _table(document).rows] == [
+        "Academic title", "Current position", "Institution", "Contract until", "ORCID iD",
+    ]  # fmt: skip
+    assert _table(document).rows[3][1] == "30 Sep 2026" and _table(document).rows[4][1] == _ORCID
+    assert not any("Contract" in str(extra) for extra in document.header.extras)
+    assert "orcid" not in [profile.network for profile in document.header.profiles]
+
+
+def test_the_table_speaks_the_variant_language(tmp_path: Path) -> None:
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "variants.yaml",
+        "    pack: dfg-53.200@2023",
+        "    language: de\n    pack: dfg-53.200@2023",
+    )
+    document = _dfg_document(content)
+    assert document.sections[0].title == "Persönliche Daten"
+    assert _table(document).rows[0] == ("Akademischer Grad", "Dr. rer. nat.")
+
+
+def test_the_current_position_is_the_newest_running_role() -> None:
+    from cvbuild.kinds.experience import ExperienceSection, current_position
+
+    def section(*roles: tuple[str, str, str]) -> ExperienceSection:
+        employers = [
+            {"name": employer, "roles": [{"title": title, "period": period}]}
+            for title, employer, period in roles
+        ]
+        return ExperienceSection.model_validate(
+            {"id": "x", "kind": "experience", "title": "X", "employers": employers}
+        )
+
+    done = ("Postdoc", "Uni A", "2015-01 – 2019-12")
+    old = ("Lecturer", "[Uni B](https://b.example)", "2018-01 – today")
+    new = ("Group leader", "Institute C", "2021-04 – today")
+    assert current_position([section(done)]) is None
+    assert current_position([section(done, old)]) == ("Lecturer", "Uni B")  # link text only
+    assert current_position([section(done, old), section(new)]) == ("Group leader", "Institute C")
+
+
+def test_no_table_unless_asked_and_none_without_values(tmp_path: Path) -> None:
+    assert _dfg_document(CONTENT, "erc").sections[0].id != "personal-data"
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "variants.yaml",
+        "    pack: dfg-53.200@2023",
+        "    pack: dfg-53.200@2023\n    personal_table: [contract_end, orcid]",
+    )
+    assert _dfg_document(content).sections[0].id != "personal-data"
+
+
+def test_every_writer_prints_the_table(tmp_path: Path) -> None:
+    import io
+
+    from docx import Document as Word
+
+    from cvbuild.writers import docx, html, latex, markdown
+
+    document = _dfg_document(_with_orcid_and_contract(tmp_path))
+    tex = latex.write(document).tex
+    assert r"\begin{cvbuildfields}" in tex and rf"ORCID iD & {_ORCID} \\" in tex
+    text = markdown.write(document)
+    assert f"| ORCID iD | {_ORCID} |" in text and "| Institution | Fraunhofer" in text
+    page = html.write(document)
+    assert f'<tr><th scope="row">ORCID iD</th><td>{_ORCID}</td></tr>' in page
+    word = Word(io.BytesIO(docx.write(document)))
+    cells = [[cell.text for cell in row.cells] for row in word.tables[0].rows]
+    assert cells[0] == ["Academic title", "Dr. rer. nat."] and cells[-1] == ["ORCID iD", _ORCID]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_seed, pdf_text, run_cli
+from tests.conftest import copy_seed, pdf_text, replace_in, run_cli
 
 pytestmark = pytest.mark.tex
 
@@ -44,3 +45,36 @@ def test_msca_passes_and_says_honestly_that_days_are_missing(seed: Path, tmp_pat
     assert "01/2021 – today" in text and "Professional experience" in text
     assert not re.search(r"\b\d\d/\d\d/\d{4} –", text)  # no dd/mm/yyyy period: no day made up
     assert rules["M1-pages"]["outcome"] == "pass"
+
+
+_ORCID = "0000-0002-1825-0097"
+
+
+def test_the_dfg_pdf_opens_with_the_personal_data_table(tmp_path: Path) -> None:
+    content = copy_seed(tmp_path / "content")
+    replace_in(
+        content / "person.yaml",
+        "  profiles:\n",
+        f"  contract_end: 2026-09-30\n  profiles:\n    - network: orcid\n      username: {_ORCID}\n",
+    )
+    code, output = _build(content, "dfg", tmp_path)
+    assert code == 0, output
+    pdf = next((tmp_path / "out").glob("*.pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    table = text[text.index("Personal data") : text.index("Qualifications and career")]
+    for label, value in (
+        ("Academic title", "Dr. rer. nat."),
+        ("Current position", "Head of Explainable Artificial Intelligence"),
+        ("Institution", "Fraunhofer Heinrich-Hertz-Institute"),
+        ("Contract until", "30 Sep 2026"),
+        ("ORCID iD", _ORCID),
+    ):  # each label and its value on one line, in this order
+        assert re.search(rf"{re.escape(label)} +{re.escape(value)}\n", table), (label, table)
+    assert table.index("Academic title") < table.index("ORCID iD")
+    whole = pdf_text(pdf)
+    assert whole.count(_ORCID) == 1 and whole.count("30 Sep 2026") == 1  # not also in the header
+    rules = _report(tmp_path, "dfg")
+    assert rules["S-orcid"]["outcome"] == rules["S-contract"]["outcome"] == "pass"

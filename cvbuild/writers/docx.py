@@ -204,6 +204,11 @@ def _block(word: Any, block: Block, document: Document) -> None:
         word.add_paragraph(block.title, style="Heading 2")
         if block.note:
             _labelled(word, "CV Text", "", block.note)
+    elif isinstance(block, Table) and block.kind == "fields":
+        table = word.add_table(rows=len(block.rows), cols=2)
+        for row_index, (label, value, *_) in enumerate(block.rows):
+            table.cell(row_index, 0).text = label
+            table.cell(row_index, 1).text = value
     elif isinstance(block, Table):
         table = word.add_table(rows=1 + len(block.rows), cols=1 + len(block.columns))
         for column, title in enumerate(block.columns, 1):
