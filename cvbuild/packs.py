@@ -9,6 +9,7 @@ or a path). A variant names its pack (`pack: dfg-53.200@2023`) and may only tigh
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -262,6 +263,25 @@ def _message(detail: Any, loc: tuple[Any, ...]) -> str:
         return f"expected one of {detail['ctx']['expected']}, found {detail.get('input')!r}"
     message = str(detail["msg"]).removeprefix("Value error, ")
     return f"{message[0].lower()}{message[1:]}, found {detail.get('input')!r}"
+
+
+# --------------------------------------------------------------------------- the file name
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_stem(pattern: str, family_name: str) -> str:
+    """The file name (without .pdf) a `file_name` rule asks for: `{family_name}` replaced
+    (characters no file system takes, such as '/', become '_'); other braces are text."""
+    name = _NOT_IN_FILE_NAMES.sub("_", family_name.strip())
+    return pattern.replace("{family_name}", name)
+
+
+def wanted_stem(rules: tuple[Rule, ...], family_name: str) -> str | None:
+    """The file name of the pack's first `file_name` rule, None when it has none."""
+    pattern = next((rule.names[0] for rule in rules if rule.check == "file_name"), None)
+    return None if pattern is None else file_stem(pattern, family_name)
 
 
 # --------------------------------------------------------------------------- a variant and its pack

@@ -25,7 +25,7 @@ from cvbuild import __version__
 from cvbuild.bibliography import Publication
 from cvbuild.dates import PartialDate, Period
 from cvbuild.locale import Locale, available, locale_for
-from cvbuild.packs import Pack, Rule
+from cvbuild.packs import Pack, Rule, file_stem
 from cvbuild.select import Selection, group_members
 
 Outcome = Literal["pass", "fail", "warn", "unchecked"]
@@ -385,11 +385,13 @@ def _headings(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
 def _file_name(rule: Rule, pdf: Path, family: str, say: Say) -> Measured:
     pattern = rule.names[0]  # "{family_name}" is the one placeholder; other braces are text
     if family:
-        wanted = re.escape(pattern.replace("{family_name}", family))
+        wanted = re.escape(file_stem(pattern, family))
     else:
         wanted = ".+".join(map(re.escape, pattern.split("{family_name}")))
     ok = re.fullmatch(wanted, pdf.stem, re.IGNORECASE) is not None
-    expected = pattern.replace("{family_name}", family or "<lastname>") + ".pdf"
+    expected = (
+        file_stem(pattern, family) if family else pattern.replace("{family_name}", "<lastname>")
+    ) + ".pdf"
     return ok, pdf.name + ("" if ok else say("expected", name=expected))
 
 

@@ -246,3 +246,73 @@ def test_every_writer_prints_the_table(tmp_path: Path) -> None:
     word = Word(io.BytesIO(docx.write(document)))
     cells = [[cell.text for cell in row.cells] for row in word.tables[0].rows]
     assert cells[0] == ["Academic title", "Dr. rer. nat."] and cells[-1] == ["ORCID iD", _ORCID]
+
+
+# --------------------------------------------------------------------------- the file name
+
+
+@pytest.mark.parametrize(
+    ("family", "stem"),
+    [("Lapuschkin", "CV_PubList_Lapuschkin"), ("van der Berg", "CV_PubList_van der Berg"),
+     ("Smith/Jones", "CV_PubList_Smith_Jones"), ("A:B*?", "CV_PubList_A_B_")],
+)  # fmt: skip
+def test_the_file_name_a_pack_asks_for_is_a_file_name(family: str, stem: str) -> None:
+    from cvbuild.packs import file_stem
+
+    assert file_stem("CV_PubList_{family_name}", family) == stem
+
+
+def test_the_default_file_name_comes_from_the_pack(tmp_path: Path) -> None:
+    from cvbuild.pipeline import default_stems
+
+    names = ["full", "dfg", "erc", "msca"]
+    assert default_stems(CONTENT, names) == {
+        "full": "full", "dfg": "CV_PubList_Lapuschkin", "erc": "erc", "msca": "msca",
+    }  # fmt: skip
+    content = copy_seed(tmp_path)
+    replace_in(content / "person.yaml", "family_name: Lapuschkin", "family_name: Lapuschkin-Bach")
+    assert default_stems(content, ["dfg"]) == {"dfg": "CV_PubList_Lapuschkin-Bach"}
+
+
+def test_the_remembered_name_is_a_plain_file_name_only(tmp_path: Path) -> None:
+    from cvbuild import outputs
+
+    assert outputs.last_default_stem(tmp_path) is None
+    outputs.remember_default_stem(tmp_path, "CV_PubList_Lapuschkin")
+    assert outputs.last_default_stem(tmp_path) == "CV_PubList_Lapuschkin"
+    for bad in ("../elsewhere", "a/b", "..", ""):
+        (tmp_path / outputs.NAME_HINT).write_text(bad, encoding="utf-8")
+        assert outputs.last_default_stem(tmp_path) is None, bad
+    outputs.remember_default_stem(tmp_path, None)  # a build with -o forgets it
+    assert not (tmp_path / outputs.NAME_HINT).exists()
+
+
+def test_two_variants_asking_for_one_file_keep_their_own_names(tmp_path: Path) -> None:
+    from cvbuild.cli import Request, _default_targets
+
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "variants.yaml",
+        "  berufung:",
+        "  dfg2:\n    pack: dfg-53.200@2023\n    sections: [experience]\n\n  berufung:",
+    )
+    out = tmp_path / "out"
+    request = Request(("dfg", "dfg2", "full"), content, None, out, tmp_path / "build")
+    said: list[str] = []
+    targets = {name: out / f"{name}.pdf" for name in request.names}
+    found = dict(_default_targets(request, ["dfg", "dfg2", "full"], targets, said.append))
+    assert found == {"dfg": out / "dfg.pdf", "dfg2": out / "dfg2.pdf", "full": out / "full.pdf"}
+    assert len(said) == 2 and "CV_PubList_Lapuschkin.pdf is also the file of dfg2" in said[0]
+    alone = dict(_default_targets(request, ["dfg"], targets, said.append))
+    assert alone == {"dfg": out / "CV_PubList_Lapuschkin.pdf"}
+
+
+def test_content_that_cannot_be_read_keeps_the_variant_names(tmp_path: Path) -> None:
+    from cvbuild.cli import Request, _default_targets
+
+    content = copy_seed(tmp_path)
+    replace_in(content / "person.yaml", "family_name: Lapuschkin", "family_name: [oops]")
+    out = tmp_path / "out"
+    request = Request(("dfg",), content, None, out, tmp_path / "build")
+    found = _default_targets(request, ["dfg"], {"dfg": out / "dfg.pdf"}, lambda _: None)
+    assert found == [("dfg", out / "dfg.pdf")]

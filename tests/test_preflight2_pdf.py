@@ -78,3 +78,35 @@ def test_the_dfg_pdf_opens_with_the_personal_data_table(tmp_path: Path) -> None:
     assert whole.count(_ORCID) == 1 and whole.count("30 Sep 2026") == 1  # not also in the header
     rules = _report(tmp_path, "dfg")
     assert rules["S-orcid"]["outcome"] == rules["S-contract"]["outcome"] == "pass"
+
+
+def test_the_dfg_pdf_takes_the_name_the_pack_asks_for(tmp_path: Path) -> None:
+    content = copy_seed(tmp_path / "content")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dfg.pdf").write_bytes(b"%PDF-1.4 an older build's file\n")  # never deleted
+    code, output = _build(content, "dfg", tmp_path)
+    assert code == 0, output
+    pdf = out / "CV_PubList_Lapuschkin.pdf"
+    assert f"dfg: {pdf} (" in output and pdf.is_file()
+    assert _report(tmp_path, "dfg")["F-name"]["outcome"] == "pass"
+    assert "F-name" not in output  # no warning about the name
+    assert (out / "dfg.pdf").read_bytes() == b"%PDF-1.4 an older build's file\n"
+    # unchanged: found again under that name without building
+    code, output = _build(content, "dfg", tmp_path)
+    assert code == 0 and f"dfg: {pdf} (5 pages, unchanged" in output, output
+    # -o wins; the next build without it writes the pack's name again (a real build)
+    code, output = _build(content, "dfg", tmp_path, "-o", str(tmp_path / "mine.pdf"))
+    assert code == 0 and (tmp_path / "mine.pdf").is_file(), output
+    code, output = _build(content, "dfg", tmp_path)  # the stamp is mine.pdf's: builds
+    assert code == 0 and pdf.is_file() and "unchanged" not in output, output
+
+
+def test_a_file_cvbuild_did_not_write_is_not_replaced_under_the_pack_name(tmp_path: Path) -> None:
+    content = copy_seed(tmp_path / "content")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "CV_PubList_Lapuschkin.pdf").write_bytes(b"the applicant's own file")
+    code, output = _build(content, "dfg", tmp_path)
+    assert code != 0 and "CV_PubList_Lapuschkin.pdf" in output and "-o FILE" in output, output
+    assert (out / "CV_PubList_Lapuschkin.pdf").read_bytes() == b"the applicant's own file"
