@@ -316,3 +316,22 @@ def test_content_that_cannot_be_read_keeps_the_variant_names(tmp_path: Path) -> 
     request = Request(("dfg",), content, None, out, tmp_path / "build")
     found = _default_targets(request, ["dfg"], {"dfg": out / "dfg.pdf"}, lambda _: None)
     assert found == [("dfg", out / "dfg.pdf")]
+
+
+@pytest.mark.parametrize(("length", "cut"), [(255, False), (256, True)])
+def test_a_long_variant_description_fits_the_word_properties(length: int, cut: bool) -> None:
+    """python-docx refused a subject over 255 characters (exit 70 for a long description)."""
+    import dataclasses
+    import io
+
+    from docx import Document as Word
+
+    from cvbuild.writers import docx
+
+    document = _dfg_document(CONTENT)
+    subject = "x" * length
+    long = dataclasses.replace(
+        document, metadata=dataclasses.replace(document.metadata, subject=subject)
+    )
+    written = Word(io.BytesIO(docx.write(long))).core_properties.subject
+    assert len(written) == min(length, 255) and written.endswith("…") is cut

@@ -104,13 +104,22 @@ def _styles(word: Any) -> None:
     styles["CV Hyperlink"].font.underline = True
 
 
+# python-docx refuses a core property longer than this (a long variant description, many
+# keywords); the full text stays in the document, the property is cut with an ellipsis.
+PROPERTY_LIMIT = 255
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
 def _properties(word: Any, document: Document) -> None:
     meta = document.metadata
     properties = word.core_properties
-    properties.title = meta.title
-    properties.author = meta.author
-    properties.subject = meta.subject
-    properties.keywords = ", ".join(meta.keywords)
+    properties.title = _property(meta.title)
+    properties.author = _property(meta.author)
+    properties.subject = _property(meta.subject)
+    properties.keywords = _property(", ".join(meta.keywords))
     properties.language = meta.language
     properties.comments = meta.creator
     properties.last_modified_by = meta.creator
