@@ -110,3 +110,41 @@ def test_a_file_cvbuild_did_not_write_is_not_replaced_under_the_pack_name(tmp_pa
     code, output = _build(content, "dfg", tmp_path)
     assert code != 0 and "CV_PubList_Lapuschkin.pdf" in output and "-o FILE" in output, output
     assert (out / "CV_PubList_Lapuschkin.pdf").read_bytes() == b"the applicant's own file"
+
+
+_MARGIN_PACK = """id: margins
+title: margins only
+funder: a test
+source: a test
+status: derived
+rules:
+  - {id: R-margin, check: min_margin, value: 1.9, text: margins of 1.9 cm, source: t, status: derived}
+"""
+
+
+def test_the_right_margin_is_measured_on_a_real_pdf(tmp_path: Path) -> None:
+    """A line TeX cannot break runs into the right margin: only the right edge shows it."""
+    content = copy_seed(tmp_path / "content")
+    (content / "packs").mkdir()
+    (content / "packs" / "margins.yaml").write_text(_MARGIN_PACK, encoding="utf-8")
+    replace_in(
+        content / "variants.yaml",
+        "  berufung:",
+        "  tight:\n    pack: margins\n    footer: false\n    sections: [experience]\n\n  berufung:",
+    )
+    code, output = _build(content, "tight", tmp_path)
+    assert code == 0, output
+    measured = _report(tmp_path, "tight")["R-margin"]["measured"]
+    right = float(re.search(r"right (\d+\.\d+) cm", measured)[1])  # type: ignore[index]
+    assert 1.9 <= right <= 2.05, measured  # 2 cm, less what microtype lets hang
+    replace_in(
+        content / "sections.yaml",
+        "summary: Research Group Leadership and direction of XAI research",
+        "summary: Research Group Leadership and " + "1234567890" * 12,
+    )
+    code, output = _build(content, "tight", tmp_path)
+    assert code == 4 and "R-margin (" in output, output
+    measured = _report(tmp_path, "tight")["R-margin"]["measured"]
+    sides = {side: float(cm) for side, cm in re.findall(r"(\w+) (-?\d+\.\d+) cm", measured)}
+    assert sides["right"] < 1.5, measured  # (past the page's edge: negative)
+    assert min(sides["left"], sides["top"], sides["bottom"]) >= 1.9, measured  # the rest is fine
