@@ -129,10 +129,11 @@ class PageBoxes:
     overprints: tuple[Overprint, ...] = ()
 
 
-def text_boxes(pdf: Path) -> list[PageBoxes]:
+def text_boxes(pdf: Path, overprinting: bool = True) -> list[PageBoxes]:
     """Every page's runs of text with their boxes (PDFium's text rectangles) and the text drawn
-    over other text (from each character's box: PDFium joins such text into one rectangle).
-    Reading them takes about 10 ms a page."""
+    over other text (from each character's box: PDFium joins such text into one rectangle;
+    `overprinting=False` skips that, the most of the time). Reading them takes about 10 ms a
+    page."""
     import pypdfium2  # imported here: only builds that check the layout need it
 
     pages = []
@@ -149,7 +150,7 @@ def text_boxes(pdf: Path) -> list[PageBoxes]:
                 if shown:
                     boxes.append(Box(left, right, height - high, height - low, shown))
             glyphs = []
-            for number, char in enumerate(text.get_text_range()):
+            for number, char in enumerate(text.get_text_range() if overprinting else ""):
                 left, low, right, high = text.get_charbox(number, loose=True)
                 glyphs.append(Glyph(char, left, right, height - high, height - low))
             pages.append(PageBoxes(width, height, tuple(boxes), tuple(overprints(glyphs))))

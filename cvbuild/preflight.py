@@ -134,7 +134,8 @@ def _right_edges(pdf: Path) -> tuple[float, ...]:
     """Each page's rightmost text edge, read as the layout check reads it (one place)."""
     from cvbuild.check import text_boxes
 
-    return tuple(max((box.x1 for box in page.boxes), default=0.0) for page in text_boxes(pdf))
+    pages = text_boxes(pdf, overprinting=False)
+    return tuple(max((box.x1 for box in page.boxes), default=0.0) for page in pages)
 
 
 def _images(page: Any) -> list[Any]:
