@@ -142,17 +142,19 @@ class PageText:
 _BREAK_HYPHENS = str.maketrans({"\ufffe": "-", "\x02": "-"})
 
 
-def text_boxes(pdf: Path) -> list[PageBoxes]:
+def text_boxes(pdf: Path, overprinting: bool = True) -> list[PageBoxes]:
     """Every page's runs of text with their boxes (PDFium's text rectangles) and the text drawn
-    over other text (see `read_pages`)."""
-    return [page.boxes for page in read_pages(pdf, 0.0)]
+    over other text (see `read_pages`; `overprinting=False` skips the characters, the most of
+    the time, for a reader that needs only the boxes)."""
+    return [page.boxes for page in read_pages(pdf, 0.0, characters=overprinting)]
 
 
-def read_pages(pdf: Path, bottom_pt: float) -> list[PageText]:
+def read_pages(pdf: Path, bottom_pt: float, *, characters: bool = True) -> list[PageText]:
     """Each page's lines of text inside the text block (by the characters' baselines; the footer,
     in the bottom `bottom_pt`, left out) and its runs of text with their boxes (PDFium's text
     rectangles) and the text drawn over other text (from each character's box: PDFium joins
-    such text into one rectangle). One library, one pass: about 10 ms a page."""
+    such text into one rectangle; `characters=False`: boxes only, no lines or overprints).
+    One library, one pass: about 10 ms a page."""
     import ctypes
 
     import pypdfium2  # imported here: only builds that check the layout need it
@@ -177,7 +179,7 @@ def read_pages(pdf: Path, bottom_pt: float) -> list[PageText]:
             glyphs = []
             placed = []  # (baseline from the top, x, character) of each character drawn
             handle = text.raw  # raw calls: a page has thousands of characters
-            for number, char in enumerate(text.get_text_range()):
+            for number, char in enumerate(text.get_text_range() if characters else ""):
                 loose_box(handle, number, box_ref)
                 glyphs.append(
                     Glyph(char, box.left, box.right, height - box.top, height - box.bottom)

@@ -180,7 +180,8 @@ def pdf(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Build out/<variant>.pdf (several variants build side by side)."""
+    """Build out/<variant>.pdf, or the file name its pack asks for (several variants build
+    side by side)."""
     _run(lambda: _check_content_dir(content_dir))
     if all_variants:
         from cvbuild.load import variant_names
@@ -218,7 +219,7 @@ def build_request(request: Request) -> int:
     """Build the requested variants, printing progress and results; returns the exit code."""
     started = time.monotonic()
     say = _Say(request.quiet)
-    targets = {name: request.output or request.out_dir / f"{name}.pdf" for name in request.names}
+    targets = {name: _last_target(request, name) for name in request.names}
     # a link, folder or FIFO is refused before the unchanged-check reads it
     refused = _refused(lambda: [outputs.not_a_file(target) for target in targets.values()])
     if refused:
@@ -242,6 +243,8 @@ def build_request(request: Request) -> int:
     loaded = _loaded(request.content_dir, [request.build_dir / name for name, _ in pending])
     load_seconds = time.monotonic() - load_started
     cv = loaded.cv if loaded is not None else None
+    if request.output is None:  # the content may name the files (a pack's file-name rule)
+        pending = _default_targets(request, [name for name, _ in pending], targets, say, cv)
     refused = _refused(lambda: _target_refusals(request, [target for _, target in pending], cv))
     if refused:
         return refused
@@ -264,6 +267,7 @@ def build_request(request: Request) -> int:
         finally:
             display.close()
         _tail_of_log(request, result.variant)
+        _remember_target(request, result.variant, result.pdf)
         say(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
         return 0
     outcomes = build_variants(all_options, loaded, load_seconds)
@@ -274,11 +278,59 @@ def build_request(request: Request) -> int:
         if outcome.result is not None:
             result = outcome.result
             _tail_of_log(request, result.variant)
+            _remember_target(request, result.variant, result.pdf)
             say(f"{result.variant}: {result.pdf} ({result.pages} pages, {_since(started)})")
         else:
             assert outcome.error is not None
             code = code or _failed(outcome.error, request, outcome.options.variant)
     return code
+
+
+def _last_target(request: Request, name: str) -> Path:
+    """-o, else the file the last build without -o wrote (checked by its stamp), else
+    out/<variant>.pdf."""
+    if request.output is not None:
+        return request.output
+    stem = outputs.last_default_stem(request.build_dir / name) or name
+    return request.out_dir / f"{stem}.pdf"
+
+
+def _default_targets(
+    request: Request,
+    names: list[str],
+    targets: dict[str, Path],
+    say: Callable[[str], None],
+    cv: CV | None = None,
+) -> list[tuple[str, Path]]:
+    """The PDFs of variants to build without -o: the file name each one's pack asks for
+    (CV_PubList_<lastname>), else the variant's name. Content that cannot be read keeps the
+    variant's names (the build says what is wrong); two variants asking for one file both
+    keep their own names, so that neither overwrites the other."""
+    from cvbuild.pipeline import default_stems
+
+    try:
+        stems = default_stems(request.content_dir, names, cv)
+    except CvbuildError:
+        stems = {name: name for name in names}
+    chosen = {**targets, **{name: request.out_dir / f"{stems[name]}.pdf" for name in names}}
+    found = []
+    for name in names:
+        target = chosen[name]
+        others = [other for other, path in chosen.items() if other != name and path == target]
+        if others and stems[name] != name:
+            say(
+                f"note: {name}: {target.name} is also the file of {', '.join(others)}; "
+                f"writing {name}.pdf instead (-o FILE names it)"
+            )
+            target = request.out_dir / f"{name}.pdf"
+        found.append((name, target))
+    return found
+
+
+def _remember_target(request: Request, name: str, pdf: Path) -> None:
+    outputs.remember_default_stem(
+        request.build_dir / name, pdf.stem if request.output is None else None
+    )
 
 
 ELSEWHERE = "write the PDF elsewhere with -o FILE or --out-dir DIR"

@@ -23,6 +23,7 @@ from cvbuild.document import (
     Metadata,
     ProfileLink,
     Section,
+    Table,
 )
 from cvbuild.kinds import Context, kind_of
 from cvbuild.kinds.base import source_of
@@ -38,9 +39,10 @@ from cvbuild.richtext import (
 from cvbuild.select import Selection, notes_shown
 
 
-def locale_of(settings: models.Settings) -> Locale:
-    """The content's language, with the words `settings.labels` overrides."""
-    locale = locale_for(settings.language).with_date_style(settings.date_style)
+def locale_of(settings: models.Settings, date_style: str | None = None) -> Locale:
+    """The content's language, with the words `settings.labels` overrides, writing dates in
+    `date_style` (a variant's) or else the settings' style."""
+    locale = locale_for(settings.language).with_date_style(date_style or settings.date_style)
     return locale.with_words(settings.labels.model_dump(exclude_none=True))
 
 
@@ -58,7 +60,7 @@ def _typographic_notes(publication: Publication, quotes: tuple[str, str]) -> Pub
 
 def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> Document:
     cv = selection.cv
-    locale = locale_of(cv.settings)
+    locale = locale_of(cv.settings, selection.variant.date_style)
     owners = tuple(cv.bibliography.owner_names) if cv.bibliography else ()
     show = selection.variant.publications.show
     printed = tuple(
@@ -74,8 +76,9 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     )
     # A section the variant's rules left empty is left out, heading and all (`validate` warns).
     # Straight quotes in the text become the language's curly ones (every writer prints these).
+    table = _personal_table(selection, context)
     sections = typographic_parts(
-        tuple(section for section in composed if section.blocks), locale.quotes
+        (*table, *(section for section in composed if section.blocks)), locale.quotes
     )
     variant = selection.variant
     footer = None
@@ -92,7 +95,10 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
     settings = cv.settings
     return Document(
         variant=selection.variant_name,
-        header=typographic_parts(_header(cv.person, context, variant.header_note), locale.quotes),
+        header=typographic_parts(
+            _header(cv.person, context, variant.header_note, set(variant.personal_table or ())),
+            locale.quotes,
+        ),
         sections=sections,
         metadata=_metadata(selection, locale),
         locale=locale,
@@ -109,6 +115,43 @@ def compose(selection: Selection, all_publications: tuple[Publication, ...]) -> 
         ),
         footer=footer,
     )
+
+
+def _personal_table(selection: Selection, context: Context) -> tuple[Section, ...]:
+    """The personal-data table a variant (or its pack) asks for, as the first section: rows in
+    the order asked, those without a value left out (the preflight warns about the missing)."""
+    wanted = selection.variant.personal_table
+    if not wanted:
+        return ()
+    person = selection.cv.person
+    title, institution = selection.position or ("", "")
+    orcid = next(
+        (
+            profile.username or profile.url or ""
+            for profile in person.profiles
+            if models.network_key(profile.network) == "orcid"
+        ),
+        "",
+    )
+    contract_end = context.date(person.contract_end) if person.contract_end else ""
+    values = {
+        "academic_title": ("academic_title", person.academic_title),
+        "position": ("current_position", title),
+        "institution": ("institution", institution),
+        "contract_end": ("contract_end", contract_end),
+        "orcid": ("orcid", orcid),
+    }
+    rows = tuple(
+        (context.word(values[name][0]), values[name][1]) for name in wanted if values[name][1]
+    )
+    if not rows:
+        return ()
+    table = Table((), rows, kind="fields", source=source_of(selection.variant))
+    return (Section(PERSONAL_TABLE_ID, context.word("personal_data"), (table,), table.source),)
+
+
+# The personal-data table's section id (a content section may not start with an underscore).
+PERSONAL_TABLE_ID = "personal-data"
 
 
 def _blocks(section: models.Section, context: Context) -> tuple[Block, ...]:
@@ -193,8 +236,11 @@ def address_lines(where: models.Address) -> tuple[str, ...]:
     )
 
 
-def _header(person: models.Person, context: Context, note: str | None) -> Header:
-    title = person.academic_title
+def _header(
+    person: models.Person, context: Context, note: str | None, in_table: set[str]
+) -> Header:
+    """The header, without what the personal-data table (`in_table`) prints."""
+    title = "" if "academic_title" in in_table else person.academic_title
     if person.former_name:
         title = f"{title} ({person.former_name_prefix} {person.former_name})".strip()
     address: tuple[str, ...] = ()
@@ -217,13 +263,15 @@ def _header(person: models.Person, context: Context, note: str | None) -> Header
     profiles = []
     for profile in person.profiles:
         url = profile_url(profile)
+        if "orcid" in in_table and models.network_key(profile.network) == "orcid":
+            continue
         if url:
             shown = profile.label or profile.username or profile.url or ""
             profiles.append(ProfileLink(models.network_key(profile.network), url, shown))
     extras: list[Rich] = []
     if person.nationality:
         extras.append(rich(f"{context.word('nationality')}: {person.nationality}"))
-    if person.contract_end:
+    if person.contract_end and "contract_end" not in in_table:
         extras.append(rich(f"{context.word('contract_end')} {context.date(person.contract_end)}"))
     if note:
         extras.append(parse_markup(note))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cvbuild.richtext import EMPTY, Rich
 
@@ -68,12 +68,14 @@ class Group:
 
 @dataclass(frozen=True)
 class Table:
-    """A small table of figures (publication metrics)."""
+    """A small table: of figures (publication metrics: a header row, numbers aligned right) or
+    of fields (personal data: label and text, no header row, text left-aligned and wrapped)."""
 
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # the header of each column after the labels (none for fields)
     rows: tuple[tuple[str, ...], ...]  # the first cell of each row is its label
     caption: Rich = EMPTY
     source: Source = NOWHERE
+    kind: Literal["figures", "fields"] = "figures"
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,16 @@ class Labels(Model):
     significance: str | None = None  # en: "Significance"
     open_access: str | None = None  # en: "Open Access"
     contract_end: str | None = None  # en: "Contract until"
+    personal_data: str | None = None  # en: "Personal data" (the personal-data table)
+    academic_title: str | None = None  # en: "Academic title"
+    current_position: str | None = None  # en: "Current position"
+    institution: str | None = None  # en: "Institution"
+    orcid: str | None = None  # en: "ORCID iD"
+
+
+DateStyle = Literal["Jan 2021", "January 2021", "01/2021", "ISO"]
+# The rows a personal-data table can have (DFG form 53.200), in the order given.
+PersonalRow = Literal["academic_title", "position", "institution", "contract_end", "orcid"]
 
 
 class Settings(Model):
@@ -268,7 +278,7 @@ class Settings(Model):
         "2cm",
         description="Page margins, e.g. '2cm', '25mm', '1in' (the footer sits in the bottom one).",
     )
-    date_style: Literal["Jan 2021", "January 2021", "01/2021", "ISO"] = Field(
+    date_style: DateStyle = Field(
         "Jan 2021",
         description="How every date of the CV is written (sections, header, footer, as-of "
         "line); days follow the same style ('13 Oct 2023', '13/10/2023', '2023-10-13').",
@@ -451,6 +461,18 @@ class Variant(Model):
     )
     line_spacing: float | None = Field(
         None, ge=1.0, le=2.0, description="Multiplies the font's line distance (\\linespread)."
+    )
+    personal_table: list[PersonalRow] | None = Field(
+        None,
+        description="A table of personal data right after the name, rows in this order: "
+        "academic_title, position (the newest role without an end), institution (its "
+        "employer), contract_end (person.contract_end), orcid (the ORCID profile); rows without "
+        "a value are left out, and what the table prints is not repeated in the header.",
+    )
+    date_style: DateStyle | None = Field(
+        None,
+        description="Overrides settings.date_style for this variant (e.g. '01/2021' where a "
+        "funder asks for numeric dates; days are printed only where the content has them).",
     )
     personal: (
         list[Literal["academic_title", "former_name", "birth", "nationality", "address",

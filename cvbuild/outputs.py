@@ -197,6 +197,34 @@ def build_inputs(content_dir: Path, cv: CV | None = None) -> list[Path]:
 # ---------------------------------------------------------------- writing
 
 
+# In a variant's build directory: the file name (stem) its last build without -o wrote, so
+# that an unchanged rebuild finds its PDF without reading the content (a pack may name it).
+NAME_HINT = ".cvbuild-output-name"
+
+
+def last_default_stem(build_dir: Path) -> str | None:
+    """The stem the last build without -o used; only a hint: the build's stamp decides whether
+    that PDF is still current (None when there is none or it is not a plain name)."""
+    try:
+        stem = (build_dir / NAME_HINT).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return stem if stem and Path(stem).name == stem and stem not in (".", "..") else None
+
+
+def remember_default_stem(build_dir: Path, stem: str | None) -> None:
+    """Record the stem of a build without -o; forget it after a build with -o (whose stamp
+    then names another file)."""
+    hint = build_dir / NAME_HINT
+    try:
+        if stem is None:
+            hint.unlink(missing_ok=True)
+        else:
+            hint.write_text(stem + "\n", encoding="utf-8")
+    except OSError:
+        pass  # only a hint: the next build reads the content instead
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically (files.py: never half a file, never through a link; a
     replaced file keeps its permissions, a new one gets the umask's)."""

@@ -9,6 +9,7 @@ or a path). A variant names its pack (`pack: dfg-53.200@2023`) and may only tigh
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,7 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 from cvbuild.errors import InputError, Problem
 from cvbuild.fields import ContentError, Location, Model, NonEmpty, PublicationClass
 from cvbuild.kinds.publications import CategoryList
-from cvbuild.models import Variant
+from cvbuild.models import DateStyle, PersonalRow, Variant
 
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 
@@ -133,6 +134,10 @@ class PackLayout(Model):
     font_family: Literal["latin-modern", "arial-metric"] | None = None
     font_size: Literal[10, 11, 12] | None = None
     line_spacing: float | None = Field(None, ge=1.0, le=2.0)
+    date_style: DateStyle | None = Field(None, description="As variant.date_style.")
+    personal_table: list[PersonalRow] | None = Field(
+        None, description="As variant.personal_table: a table of personal data after the name."
+    )
     personal: list[str] | None = Field(None, description="As variant.personal.")
     metrics: bool | None = Field(None, description="false drops impact tables.")
     show: list[Literal["involvement", "open_access", "significance"]] | None = None
@@ -260,6 +265,25 @@ def _message(detail: Any, loc: tuple[Any, ...]) -> str:
     return f"{message[0].lower()}{message[1:]}, found {detail.get('input')!r}"
 
 
+# --------------------------------------------------------------------------- the file name
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_stem(pattern: str, family_name: str) -> str:
+    """The file name (without .pdf) a `file_name` rule asks for: `{family_name}` replaced
+    (characters no file system takes, such as '/', become '_'); other braces are text."""
+    name = _NOT_IN_FILE_NAMES.sub("_", family_name.strip())
+    return pattern.replace("{family_name}", name)
+
+
+def wanted_stem(rules: tuple[Rule, ...], family_name: str) -> str | None:
+    """The file name of the pack's first `file_name` rule, None when it has none."""
+    pattern = next((rule.names[0] for rule in rules if rule.check == "file_name"), None)
+    return None if pattern is None else file_stem(pattern, family_name)
+
+
 # --------------------------------------------------------------------------- a variant and its pack
 
 
@@ -272,7 +296,15 @@ def with_layout(variant: Variant, pack: Pack, kinds: Mapping[str, str] | None = 
         variant = _with_structure(variant, layout.sections, kinds)
     update: dict[str, Any] = {
         name: getattr(layout, name)
-        for name in ("font_family", "font_size", "line_spacing", "personal", "metrics")
+        for name in (
+            "font_family",
+            "font_size",
+            "line_spacing",
+            "date_style",
+            "personal",
+            "personal_table",
+            "metrics",
+        )
         if name not in given and getattr(layout, name) is not None
     }
     publications = variant.publications

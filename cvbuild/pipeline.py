@@ -348,6 +348,25 @@ def with_pack(cv: CV, content_dir: Path, variant: str) -> tuple[CV, Packed | Non
     return cv.model_copy(update={"variants": variants}), Packed(pack, rules)
 
 
+def default_stems(content_dir: Path, variants: list[str], cv: CV | None = None) -> dict[str, str]:
+    """Each variant's PDF file name (without .pdf) when no -o names it: the one its pack asks
+    for (`file_name` rule, e.g. CV_PubList_Lapuschkin), else the variant's name. Needs the
+    content (the loaded `cv`, else it is read), so `cvbuild pdf` asks only for builds that are
+    not unchanged."""
+    from cvbuild.packs import wanted_stem
+
+    cv = cv if cv is not None else load_cv(content_dir)
+    stems = {}
+    for variant in variants:
+        chosen = cv.variants.get(variant)
+        stem = None
+        if chosen is not None and chosen.pack is not None:
+            _, packed = with_pack(cv, content_dir, variant)
+            stem = wanted_stem(packed.rules, cv.person.family_name) if packed else None
+        stems[variant] = stem or variant
+    return stems
+
+
 @dataclass(frozen=True)
 class Packed:
     pack: Pack

@@ -25,7 +25,7 @@ from cvbuild import __version__
 from cvbuild.bibliography import Publication
 from cvbuild.dates import PartialDate, Period
 from cvbuild.locale import Locale, available, locale_for
-from cvbuild.packs import Pack, Rule
+from cvbuild.packs import Pack, Rule, file_stem
 from cvbuild.select import Selection, group_members
 
 Outcome = Literal["pass", "fail", "warn", "unchecked"]
@@ -33,6 +33,8 @@ Outcome = Literal["pass", "fail", "warn", "unchecked"]
 # Sizes carrying less than this share of the characters are not "body text" (superscripts,
 # a footer line, the small print of a header); the body's minimum size ignores them.
 BODY_SHARE = 0.03
+# Text may end this far past the right margin (microtype's protrusion of punctuation) and pass.
+RIGHT_HANG = 2.0
 _PAPER = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 _ORCID = re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b")
 
@@ -74,6 +76,9 @@ class PdfFacts:
     images: int
     unembedded: tuple[str, ...]  # fonts not embedded, or Type 3 bitmaps
     text: str
+    # The right edge (pt from the left) of each page's rightmost text, from PDFium's text boxes:
+    # pypdf gives no glyph widths. Empty: not measured (then the right margin is not checked).
+    right_edges: tuple[float, ...] = ()
 
     def sizes(self) -> Counter[float]:
         """Characters drawn at each size (rounded to 0.1 pt)."""
@@ -119,7 +124,18 @@ def read_pdf(pdf: Path) -> PdfFacts:
         texts.append(page.extract_text(visitor_text=visit) or "")
         images += len(_images(page))
         unembedded |= _unembedded(page)
-    return PdfFacts(tuple(pages), tuple(runs), images, tuple(sorted(unembedded)), "\n".join(texts))
+    return PdfFacts(
+        tuple(pages), tuple(runs), images, tuple(sorted(unembedded)), "\n".join(texts),
+        _right_edges(pdf),
+    )  # fmt: skip
+
+
+def _right_edges(pdf: Path) -> tuple[float, ...]:
+    """Each page's rightmost text edge, read as the layout check reads it (one place)."""
+    from cvbuild.check import text_boxes
+
+    pages = text_boxes(pdf, overprinting=False)
+    return tuple(max((box.x1 for box in page.boxes), default=0.0) for page in pages)
 
 
 def _images(page: Any) -> list[Any]:
@@ -302,9 +318,19 @@ def _min_margin(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
     left = min(r.x for r in facts.runs)
     top = min(r.baseline - r.size for r in facts.runs)
     bottom = min(facts.pages[r.page - 1][1] - r.baseline for r in facts.runs)
-    smallest = min(left, top, bottom)
-    shown = say("margins", left=_cm(left), top=_cm(top), bottom=_cm(bottom))
-    return smallest >= limit - 0.5, shown
+    pairs = zip(facts.pages, facts.right_edges, strict=False)  # no edges: not measured
+    right = min((width - edge for (width, _), edge in pairs if edge > 0), default=None)
+    passed = min(left, top, bottom) >= limit - 0.5
+    if right is not None:
+        passed = passed and right >= limit - RIGHT_HANG
+    shown = say(
+        "margins",
+        left=_cm(left),
+        right=say("not_measured") if right is None else _cm(right),
+        top=_cm(top),
+        bottom=_cm(bottom),
+    )
+    return passed, shown
 
 
 def _cm(points: float) -> str:
@@ -360,11 +386,13 @@ def _headings(rule: Rule, facts: PdfFacts, say: Say) -> Measured:
 def _file_name(rule: Rule, pdf: Path, family: str, say: Say) -> Measured:
     pattern = rule.names[0]  # "{family_name}" is the one placeholder; other braces are text
     if family:
-        wanted = re.escape(pattern.replace("{family_name}", family))
+        wanted = re.escape(file_stem(pattern, family))
     else:
         wanted = ".+".join(map(re.escape, pattern.split("{family_name}")))
     ok = re.fullmatch(wanted, pdf.stem, re.IGNORECASE) is not None
-    expected = pattern.replace("{family_name}", family or "<lastname>") + ".pdf"
+    expected = (
+        file_stem(pattern, family) if family else pattern.replace("{family_name}", "<lastname>")
+    ) + ".pdf"
     return ok, pdf.name + ("" if ok else say("expected", name=expected))
 
 

@@ -15,6 +15,7 @@ from cvbuild.dates import PartialDate
 from cvbuild.errors import InputError, Problem, RuleError
 from cvbuild.kinds import Filter, kind_of
 from cvbuild.kinds.bio import BioSection
+from cvbuild.kinds.experience import ExperienceSection, current_position
 from cvbuild.kinds.grants import Grant, GrantsSection
 from cvbuild.kinds.publications import PublicationsSection, in_class, unlisted
 from cvbuild.models import CV, Person, Section, SectionRules, Variant
@@ -30,6 +31,9 @@ class Selection:
     compact: frozenset[str] = frozenset()  # ids of sections to print in compact form
     warnings: tuple[Problem, ...] = ()  # entries to print that no publication list takes
     grants: tuple[Grant, ...] = ()  # every grant of the content, for totals in metrics tables
+    # the newest running role and its employer, from all the content (not only what the
+    # variant prints): the personal-data table's current position and institution
+    position: tuple[str, str] | None = None
 
 
 def select(
@@ -78,6 +82,7 @@ def select(
         compact=frozenset(i for i in order if variant.rules.get(i, SectionRules()).compact),
         warnings=_unlisted_warnings(lists, chosen, settings.language),
         grants=tuple(g for s in cv.sections if isinstance(s, GrantsSection) for g in s.grants),
+        position=current_position([s for s in cv.sections if isinstance(s, ExperienceSection)]),
     )
 
 

@@ -32,7 +32,9 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_variant_in_every_format(written: Path) -> None:
     names = sorted(p.name for p in written.iterdir())
     assert names == sorted(
-        f"{v}.{s}" for v in ("berufung", "dfg", "erc", "full", "full-de", "short") for s in FORMATS
+        f"{v}.{s}"
+        for v in ("berufung", "dfg", "erc", "full", "full-de", "msca", "short")
+        for s in FORMATS
     )
 
 

@@ -88,6 +88,6 @@ def test_unknown_variant_names_the_known_ones(seed) -> None:
     with pytest.raises(
         InputError,
         match=r"unknown variant 'nsf' \(the content defines: berufung, dfg, erc, full, full-de, "
-        r"short\)",
+        r"msca, short\)",
     ):
         select.select(cv, publications, "nsf", TODAY)

@@ -25,6 +25,7 @@ from cvbuild.richtext import (
     join,
     parse_links,
     parse_markup,
+    plain,
     rich,
 )
 
@@ -91,6 +92,22 @@ def compose(section: ExperienceSection, context: Context) -> list[Block]:
                 )
             )
     return blocks
+
+
+def current_position(sections: list[ExperienceSection]) -> tuple[str, str] | None:
+    """The role that is still running and started last, with its employer, as plain text (the
+    personal-data table of a funder's CV); None when no role runs without an end."""
+    running = [
+        (max(p.start.sort_key for p in role.period if p.open_end), role, employer)
+        for section in sections
+        for employer in section.employers
+        for role in employer.roles
+        if any(period.open_end for period in role.period)
+    ]
+    if not running:
+        return None
+    _, role, employer = max(running, key=lambda found: found[0])
+    return plain(parse_links(role.title)), plain(parse_markup(employer.name))
 
 
 KIND = SectionKind("experience", ExperienceSection, lambda s: s.employers, trim, compose)

@@ -104,13 +104,22 @@ def _styles(word: Any) -> None:
     styles["CV Hyperlink"].font.underline = True
 
 
+# python-docx refuses a core property longer than this (a long variant description, many
+# keywords); the full text stays in the document, the property is cut with an ellipsis.
+PROPERTY_LIMIT = 255
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
 def _properties(word: Any, document: Document) -> None:
     meta = document.metadata
     properties = word.core_properties
-    properties.title = meta.title
-    properties.author = meta.author
-    properties.subject = meta.subject
-    properties.keywords = ", ".join(meta.keywords)
+    properties.title = _property(meta.title)
+    properties.author = _property(meta.author)
+    properties.subject = _property(meta.subject)
+    properties.keywords = _property(", ".join(meta.keywords))
     properties.language = meta.language
     properties.comments = meta.creator
     properties.last_modified_by = meta.creator
@@ -204,6 +213,11 @@ def _block(word: Any, block: Block, document: Document) -> None:
         word.add_paragraph(block.title, style="Heading 2")
         if block.note:
             _labelled(word, "CV Text", "", block.note)
+    elif isinstance(block, Table) and block.kind == "fields":
+        table = word.add_table(rows=len(block.rows), cols=2)
+        for row_index, (label, value, *_) in enumerate(block.rows):
+            table.cell(row_index, 0).text = label
+            table.cell(row_index, 1).text = value
     elif isinstance(block, Table):
         table = word.add_table(rows=1 + len(block.rows), cols=1 + len(block.columns))
         for column, title in enumerate(block.columns, 1):

@@ -189,6 +189,12 @@ def _block(block: Block, document: Document, section_id: str) -> str:
         return _row(block.label, _paragraphs(block.text))
     if isinstance(block, Group):
         return f"<h3>{escape(block.title)}</h3>" + _paragraphs(block.note, "note")
+    if isinstance(block, Table) and block.kind == "fields":
+        rows = "".join(
+            f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>'
+            for label, text, *_ in block.rows
+        )
+        return f'<table class="fields"><tbody>{rows}</tbody></table>'
     if isinstance(block, Table):
         head = "".join(f'<th scope="col">{escape(c)}</th>' for c in block.columns)
         rows = "".join(

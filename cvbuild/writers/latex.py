@@ -291,6 +291,10 @@ def _block(block: doc.Block) -> list[str]:
 
 
 def _table(table: doc.Table) -> list[str]:
+    if table.kind == "fields":
+        rows = [" & ".join(escape(cell) for cell in row[:2]) + r" \\" for row in table.rows]
+        body = "\n".join([r"\begin{cvbuildfields}", *rows, r"\end{cvbuildfields}"])
+        return [rf"\cvbuilditem{{}}{{{body}}}"]
     head = " & ".join(["", *(rf"\textbf{{{escape(c)}}}" for c in table.columns)]) + r" \\"
     rows = [" & ".join(escape(cell) for cell in row) + r" \\" for row in table.rows]
     body = "\n".join(

@@ -119,6 +119,9 @@ def _block(block: Block, document: Document) -> list[str]:
     if isinstance(block, Group):
         lines = ["", f"### {escape(block.title)}", ""]
         return lines + ([inline(block.note), ""] if block.note else [])
+    if isinstance(block, Table) and block.kind == "fields":
+        rows = [f"| {escape(label)} | {escape(text)} |" for label, text, *_ in block.rows]
+        return ["", "| | |", "|---|---|", *rows, ""]
     if isinstance(block, Table):
         head = "| | " + " | ".join(escape(c) for c in block.columns) + " |"
         rule = "|---|" + "---:|" * len(block.columns)
