@@ -14,6 +14,7 @@ import sys
 import sysconfig
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import click
@@ -463,6 +464,15 @@ def test_an_installed_wheel_builds_a_pdf_from_init_output(tmp_path: Path) -> Non
     wheels = tmp_path / "wheels"
     _check([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, source])
     (wheel,) = wheels.glob("cvbuild-*.whl")
+    # Every module and data file of the source tree is in the wheel (cvbuild.importers and
+    # the funder packs were once left out of pyproject's lists).
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        f"cvbuild/{path.relative_to(ROOT / 'cvbuild').as_posix()}"
+        for path in (ROOT / "cvbuild").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    } | {f"cvbuild/latex/{path.name}" for path in (ROOT / "latex").iterdir() if path.is_file()}
+    assert expected <= shipped, sorted(expected - shipped)
     venv = tmp_path / "venv"
     _check([sys.executable, "-m", "venv", "--without-pip", venv])
     python = venv / "bin" / "python"
