@@ -3,29 +3,16 @@ personal-data table, the file name the pack asks for, the right margin measured 
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_seed, pdf_text, replace_in, run_cli
+from tests.conftest import copy_seed, pdf_text, replace_in
+from tests.test_preflight_pdf import _build, _report
 
 pytestmark = pytest.mark.tex
-
-
-def _build(content: Path, variant: str, work: Path, *extra: str) -> tuple[int, str]:
-    result = run_cli(
-        "pdf", "--variant", variant, "--content", str(content),
-        "--out-dir", str(work / "out"), "--build-dir", str(work / "build"), *extra,
-    )  # fmt: skip
-    return result.exit_code, result.output
-
-
-def _report(work: Path, variant: str) -> dict[str, dict[str, str]]:
-    data = json.loads((work / "out" / f"{variant}.preflight.json").read_text(encoding="utf-8"))
-    return {rule["id"]: rule for rule in data["rules"]}
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,10 @@ from tests.conftest import copy_seed, pdf_text, replace_in, run_cli
 pytestmark = pytest.mark.tex
 
 
-def _build(content: Path, variant: str, work: Path) -> tuple[int, str]:
+def _build(content: Path, variant: str, work: Path, *extra: str) -> tuple[int, str]:
     result = run_cli(
         "pdf", "--variant", variant, "--content", str(content),
-        "--out-dir", str(work / "out"), "--build-dir", str(work / "build"),
+        "--out-dir", str(work / "out"), "--build-dir", str(work / "build"), *extra,
     )  # fmt: skip
     return result.exit_code, result.output
 
