@@ -502,7 +502,6 @@ def _publication(
         if not fatal:
             text = f"{message}, from xdata (the entry is not printed)"
             skips.append(Problem(text, path, line, field=f"{key}.{name}"))
-    fields = _article_number(fields)
     entry_type, fields = _arxiv_and_article_numbers(entry_type, fields)
     if not _ENTRY_TYPE.fullmatch(entry_type):
         errors.append(
@@ -710,17 +709,8 @@ def _with_xdata(
     return merged
 
 
-def _article_number(fields: dict[str, str]) -> dict[str, str]:
-    """Without `pages` when they only repeat the article number `eid` (NASA ADS writes both
-    for one-page article numbers), so it is not printed as "145, p. 145"."""
-    pages, eid = fields.get("pages", ""), fields.get("eid", "")
-
-    def bare(text: str) -> str:
-        return re.sub(r"\s+|^p+\.\s*", "", text.strip().lower())
-
-    if pages and eid and bare(pages) == bare(eid):
-        return {k: v for k, v in fields.items() if k != "pages"}
-    return fields
+def _bare_page(text: str) -> str:
+    return re.sub(r"\s+|^p+\.\s*", "", text.strip().lower())
 
 
 _ARXIV_ID = r"\s*(?:arXiv:\s*)?(\S+?)\s*"
@@ -740,8 +730,11 @@ def _arxiv_and_article_numbers(
     journal "CoRR" with volume "abs/ID", ADS's "arXiv e-prints" with eid or pages "arXiv:ID"):
     each becomes an eprint (printed "arXiv: ID") of a @misc without a journal, and a URL or DOI
     that only repeats the arXiv number is dropped. An article number written as `pages` moves
-    to `eid` (printed "Art. N")."""
+    to `eid` (printed "Art. N"); `pages` that only repeat `eid` (NASA ADS writes both for
+    one-page article numbers) are dropped, so that it is not printed as "145, p. 145"."""
     out = dict(fields)
+    if out.get("pages") and out.get("eid") and _bare_page(out["pages"]) == _bare_page(out["eid"]):
+        out.pop("pages")
     journal = out.get("journal", "")
     arxiv = ""
     if match := _ARXIV_JOURNAL.fullmatch(journal):
