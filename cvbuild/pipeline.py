@@ -221,6 +221,8 @@ def cache_key(options: BuildOptions) -> str:
 
 
 T = TypeVar("T")
+# What the layout check read of each page of the last build (check.read_pages_remembered).
+LAYOUT_MEMORY = "cv.pages.json"
 _PUBLISHING = threading.Lock()  # held while a variant's outputs are put in place
 
 
@@ -414,7 +416,11 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
         margin = length_pt(document.layout.margins)
         # casual's contact footer takes 1 cm more of the bottom margin (latex/cvbuild.sty)
         bottom = margin + (length_pt("1cm") if document.layout.style == "casual" else 0)
-        for warning in layout_warnings(result.pdf, document_headings(document), margin, bottom):
+        headings = document_headings(document)
+        memory = build_dir / LAYOUT_MEMORY
+        for warning in layout_warnings(
+            result.pdf, headings, margin, bottom, memory=memory, pages_written=result.pages
+        ):
             report(f"warning: {options.variant}: {warning}")
         pages = None
         if options.png:
