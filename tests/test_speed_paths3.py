@@ -41,7 +41,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, P
 def test_rebuild_reads_only_the_changed_page(
     two_builds: tuple[Path, bytes, Path, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    work, first_bytes, second, pages = two_builds
+    _work, first_bytes, second, pages = two_builds
     first = tmp_path / "first.pdf"
     first.write_bytes(first_bytes)
     memory = tmp_path / LAYOUT_MEMORY
@@ -74,7 +74,7 @@ def test_remembered_warnings_are_a_full_readings(
 ) -> None:
     """The footer bound is part of a page's key: a memory made with another bound is not used;
     the warnings equal those of a full reading (the fill rule looks at the lines' positions)."""
-    _, first_bytes, second, pages = two_builds
+    _, _first_bytes, second, pages = two_builds
     memory = tmp_path / LAYOUT_MEMORY
     headings = ["Publications", "Teaching", "Talks"]
     for bottom in (MARGIN, -300.0, MARGIN):  # a bound 300 pt under the page: pages look empty
@@ -106,7 +106,7 @@ def test_a_memory_of_other_pages_under_the_same_key_is_not_there(
 ) -> None:
     """Pages are known by their content: a memory whose keys are another PDF's pages gives
     nothing for this one (read in full, and the same)."""
-    work, first_bytes, second, pages = two_builds
+    work, _first_bytes, second, pages = two_builds
     other = tmp_path / "other.pdf"
     short = run_cli("pdf", "--variant", "short", "--content", str(work / "content"),
                     "-o", str(other), "--build-dir", str(tmp_path / "b"))  # fmt: skip
