@@ -576,6 +576,18 @@ def _read_lines(
 # document has settled and another pass would give the same bytes. (biblatex's cv.run.xml is not
 # among them: it only tells tools what to run, and latexmk's rereading of it cost a whole pass.)
 SETTLING = ("aux", "out", "bbl")
+# Lines of the .aux that no pass reads back into what it prints, left out of "settled":
+# biblatex's MD5 of the .bbl and its biber-rerun request (for its "please rerun" hints), each
+# entry's default refcontext (for \cite, which cvbuild's .tex never uses: its lists are
+# \nocite{*} with keyword filters) and table-of-contents lines (read only by a
+# \tableofcontents, which cvbuild never prints). A new .bib entry changes all of them; a pass
+# for them alone cost 5 s on a 1,000-entry list and gave the same PDF bytes
+# (tests/test_speed_paths.py compares fast paths with cold builds).
+_UNREAD_AUX = re.compile(
+    rb"^(?:\\abx@aux@read@bbl@mdfivesum|\\abx@aux@read@bblrerun|\\abx@aux@defaultrefcontext"
+    rb"|\\@writefile\{toc\}).*\n?",
+    re.M,
+)
 MAX_PASSES = 6  # cross-references settle in 3 at most; more means they oscillate
 # Per build dir: the hash of the biber input (.bcf and .bib) that the .bbl there was made from.
 PASSES = ".cvbuild-passes.json"
@@ -667,7 +679,10 @@ def _digests(build_dir: Path) -> tuple[str, ...]:
     digests = []
     for suffix in SETTLING:
         path = build_dir / f"{JOBNAME}.{suffix}"
-        digests.append(hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "")
+        data = path.read_bytes() if path.exists() else None
+        if data is not None and suffix == "aux":
+            data = _UNREAD_AUX.sub(b"", data)
+        digests.append("" if data is None else hashlib.sha256(data).hexdigest())
     return tuple(digests)
 
 

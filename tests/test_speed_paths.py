@@ -98,9 +98,12 @@ def test_a_new_entry_reruns_biber_and_a_fresh_build_dir_reuses_its_output(
         " journal={K}, year={1844}}\n",
         encoding="utf-8",
     )
-    output, _ = _build(content, build, pdf)
+    output, passes = _build(content, build, pdf)
     assert _BIBER.search(output) and "(cached)" not in output  # new input: biber runs,
     assert output.index("biber 1") < output.index("pdflatex 1")  # before a pass on the old list
+    # and one pass: the .aux lines a new entry changes (biblatex's .bbl hash, the entry's
+    # refcontext) are not read into the page
+    assert passes == 1, output
     assert "Third Paper" in pdf_text(pdf)
     # another build dir, same bibliography: biber's output comes from the cache, same bytes
     output, _ = _build(content, tmp_path / "other-build", tmp_path / "other.pdf")
@@ -120,6 +123,29 @@ def test_the_shipped_cv_takes_three_passes_cold_and_one_after_an_edit(
     replace_in(content / "sections.yaml", "Research Group Leadership", "Research Group Lead")
     output, passes = _build(content, build, pdf)
     assert passes == 1, output
+
+
+@pytest.mark.tex
+def test_a_new_entry_in_the_shipped_cv_costs_one_pass_and_gives_a_cold_builds_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """biber, then one pass: the entry moves no page break, and the .aux lines it changes
+    (the .bbl's hash, its refcontext, the contents lines of the headings after it) print
+    nothing."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = copy_seed(tmp_path)
+    build, pdf = tmp_path / "build", tmp_path / "full.pdf"
+    _build(content, build, pdf)
+    bib = tmp_path / "bib" / "publications.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@article{bench1, author = {Lapuschkin, S and Doe, J},"
+        " title = {Benchmark Entry}, journal = {Journal of Tests}, year = {2023}}\n",
+        encoding="utf-8",
+    )
+    output, passes = _build(content, build, pdf)
+    assert _BIBER.search(output) and passes == 1, output
+    assert "Benchmark Entry" in pdf_text(pdf)
+    assert pdf.read_bytes() == _cold_bytes(content, tmp_path / "cold", monkeypatch)
 
 
 def test_tex_runs_with_the_format_and_the_lua_sandbox() -> None:
