@@ -193,7 +193,7 @@ def clean(value: str, ligatures: bool = True) -> str:
     bare = value.strip().strip("{}").strip()
     if bare.startswith("\\") and bare[1:] in ADS_JOURNALS:
         return ADS_JOURNALS[bare[1:]]
-    text = _symbols(_accents(_math_delimiters(value)))
+    text = _symbols(_accents(_math_delimiters(value))) if "\\" in value else value
     parts = re.split(r"((?<!\\)\$[^$]*(?<!\\)\$)", text)
     text = "".join(
         re.sub(r"\\text\s*\{", r"\\mbox{", part)
@@ -230,10 +230,12 @@ def _lone_greek(text: str) -> str:
     return _LONE_GREEK.sub(replace, text)
 
 
+_LIGATURE = re.compile(r"(?<!\\)(" + "|".join(re.escape(form) for form, _ in _LIGATURES) + ")")
+_LIGATURE_CHARS = dict(_LIGATURES)
+
+
 def _ligatures(text: str) -> str:
-    for ascii_form, char in _LIGATURES:
-        text = re.sub(r"(?<!\\)" + re.escape(ascii_form), char, text)
-    return text
+    return _LIGATURE.sub(lambda match: _LIGATURE_CHARS[match[1]], text)
 
 
 def _math_delimiters(text: str) -> str:
@@ -260,18 +262,25 @@ def _accents(text: str) -> str:
 
     text = _BARE_ACCENT.sub(replace, _BRACED_ACCENT.sub(replace, text))
     # Special letters: {\o}, \ss{}, {\L}ukasz ...
-    for name, char in _LETTERS.items():
-        text = re.sub(r"\{\\" + name + r"\}|\\" + name + r"(?![A-Za-z])(?:\{\}|\s)?", char, text)
-    return text
+    return _LETTER.sub(lambda match: _LETTERS[match[1] or match[2]], text)
+
+
+_LETTER_NAMES = "|".join(sorted(_LETTERS, key=len, reverse=True))
+_LETTER = re.compile(
+    r"\{\\(" + _LETTER_NAMES + r")\}|\\(" + _LETTER_NAMES + r")(?![A-Za-z])(?:\{\}|\s)?"
+)
+
+
+_SYMBOL_NAMES = "|".join(sorted(_SYMBOLS, key=len, reverse=True))
+_BRACED_SYMBOL = re.compile(r"\{\\(" + _SYMBOL_NAMES + r")\s*(?:\{\})?\}")
+_BARE_SYMBOL = re.compile(r"\\(" + _SYMBOL_NAMES + r")(?![A-Za-z])(?:\{\}|\s)?")
 
 
 def _symbols(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         return _SYMBOLS[match[1]]
 
-    names = "|".join(sorted(_SYMBOLS, key=len, reverse=True))
-    text = re.sub(r"\{\\(" + names + r")\s*(?:\{\})?\}", replace, text)
-    return re.sub(r"\\(" + names + r")(?![A-Za-z])(?:\{\}|\s)?", replace, text)
+    return _BARE_SYMBOL.sub(replace, _BRACED_SYMBOL.sub(replace, text))
 
 
 def commands(value: str, allowed: frozenset[str]) -> list[str]:
