@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -335,6 +336,16 @@ def _lines(placed: list[tuple[float, float, str]], page: int, footer: float) -> 
     return lines
 
 
+@functools.lru_cache(maxsize=4096)
+def _not_drawn_over(char: str) -> bool:
+    """Punctuation (kerned under a quote: ”.), spaces and combining accents: never reported."""
+    return (
+        unicodedata.category(char).startswith("P")
+        or char.isspace()
+        or bool(unicodedata.combining(char))
+    )
+
+
 def overprints(glyphs: list[Glyph]) -> list[Overprint]:
     """Characters drawn, in drawing order, over characters drawn earlier on the same line (by
     more than TOLERANCE and half their width: kerned pairs such as an italic "Wa" overlap by
@@ -348,18 +359,18 @@ def overprints(glyphs: list[Glyph]) -> list[Overprint]:
     for glyph in glyphs:
         ligature = previous is not None and (previous.x0, previous.x1) == (glyph.x0, glyph.x1)
         previous = glyph
-        line = next((ln for ln in reversed(lines) if abs(ln[0] - glyph.bottom) < 2.5), None)
-        if line is None:
-            line = (glyph.bottom, [], [])
-            lines.append(line)
+        if lines and abs(lines[-1][0] - glyph.bottom) < 2.5:  # most often: the line before
+            line = lines[-1]
+        else:
+            found_line = next(
+                (ln for ln in reversed(lines) if abs(ln[0] - glyph.bottom) < 2.5), None
+            )
+            if found_line is None:
+                found_line = (glyph.bottom, [], [])
+                lines.append(found_line)
+            line = found_line
         _, spans, text = line
-        if (
-            ligature  # the second letter of "fi": the same glyph
-            or unicodedata.category(glyph.char).startswith("P")  # kerned under a quote: ”.
-            or glyph.char.isspace()
-            or unicodedata.combining(glyph.char)
-            or glyph.x1 - glyph.x0 < 0.1
-        ):
+        if ligature or glyph.x1 - glyph.x0 < 0.1 or _not_drawn_over(glyph.char):
             text.append(" " if glyph.char.isspace() else glyph.char)
             reported = reported and not glyph.char.isspace()
             continue
