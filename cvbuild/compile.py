@@ -591,6 +591,9 @@ _UNREAD_AUX = re.compile(
 MAX_PASSES = 6  # cross-references settle in 3 at most; more means they oscillate
 # Per build dir: the hash of the biber input (.bcf and .bib) that the .bbl there was made from.
 PASSES = ".cvbuild-passes.json"
+# The .bib the .bbl there was made from, and where biber reads only the entries changed since.
+BBL_SOURCE = ".cvbuild-bbl-source.bib"
+DELTA_DIR = ".cvbuild-biber-changes"
 BIBER_CACHE_KEEP = 12
 
 
@@ -649,12 +652,14 @@ def _typeset(
         if _biber_from_cache(key, build_dir):
             progress.started(f"{name} (cached)")
             progress.finished(f"{name} (cached)", 0.0)
-        else:
+        elif not _biber_for_changes(name, build_dir, env, limit, progress):
             made = _step(["biber", JOBNAME], name, build_dir, env, limit, progress)
             if made.returncode != 0:
                 return made
             _biber_to_cache(key, build_dir)
-        replace_with_bytes(json.dumps({"biber": key}).encode(), build_dir / PASSES, durable=False)
+        made_from = {"biber": key, "bcf": _file_digest(build_dir / f"{JOBNAME}.bcf")}
+        replace_with_bytes(json.dumps(made_from).encode(), build_dir / PASSES, durable=False)
+        replace_with_copy(build_dir / BIB_NAME, build_dir / BBL_SOURCE, durable=False)
         return None
 
     failed = biber_if_needed()
@@ -673,6 +678,63 @@ def _typeset(
             return Typeset(failed.returncode, failed.output, passes, preamble)
         if _digests(build_dir) == before or passes >= MAX_PASSES:
             return Typeset(0, done.output, passes, preamble)
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def _biber_for_changes(
+    name: str, build_dir: Path, env: dict[str, str], limit: tuple[float, float], progress: Progress
+) -> bool:
+    """biber on the entries that changed since the .bbl in the build dir was made, the rest
+    taken from that .bbl (see bbldelta: the result is biber's .bbl for the whole list). False
+    when that cannot be done; then biber reads the whole list (and reports its own errors)."""
+    from cvbuild import bbldelta
+
+    bcf, bbl = build_dir / f"{JOBNAME}.bcf", build_dir / f"{JOBNAME}.bbl"
+    try:
+        made_from = json.loads((build_dir / PASSES).read_text(encoding="utf-8"))
+        if not isinstance(made_from, dict) or made_from.get("bcf") != _file_digest(bcf):
+            return False
+        old_bib = (build_dir / BBL_SOURCE).read_text(encoding="utf-8")
+        new_bib = (build_dir / BIB_NAME).read_text(encoding="utf-8")
+        old_bbl = bbldelta.read_bbl(bbl.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if old_bbl is None:
+        return False
+    planned = bbldelta.plan(old_bib, new_bib, old_bbl)
+    if planned is None:
+        return False
+    from_biber = None
+    work = build_dir / DELTA_DIR
+    label = f"{name} ({len(planned.to_biber)} of {len(planned.keys)} entries)"
+    if not planned.to_biber:  # entries removed or relabelled only: nothing for biber to read
+        progress.started(label)
+        progress.finished(label, 0.0)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        replace_with_copy(bcf, work / bcf.name, durable=False)
+        bib = "\n".join(planned.to_biber).encode("utf-8")
+        replace_with_bytes(bib, work / BIB_NAME, durable=False)
+        done = _step(["biber", JOBNAME], label, work, env, limit, progress)
+        if done.returncode != 0:
+            return False
+        try:
+            from_biber = bbldelta.read_bbl((work / bbl.name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if from_biber is None:
+            return False
+    spliced = bbldelta.splice(old_bbl, planned, from_biber)
+    if spliced is None:
+        return False
+    if from_biber is not None:  # its warnings are those of the entries it read
+        replace_with_copy(work / f"{JOBNAME}.blg", build_dir / f"{JOBNAME}.blg", durable=False)
+    replace_with_bytes(spliced.encode("utf-8"), bbl, durable=False)
+    return True
 
 
 def _digests(build_dir: Path) -> tuple[str, ...]:
