@@ -700,10 +700,11 @@ def _biber_for_changes(
         old_bib = (build_dir / BBL_SOURCE).read_text(encoding="utf-8")
         new_bib = (build_dir / BIB_NAME).read_text(encoding="utf-8")
         old_bbl = bbldelta.read_bbl(bbl.read_text(encoding="utf-8"))
+        old_blg = (build_dir / f"{JOBNAME}.blg").read_text(encoding="utf-8", errors="replace")
     except (OSError, ValueError):
         return False
-    if old_bbl is None:
-        return False
+    if old_bbl is None or texlog.biber_problems(old_blg):
+        return False  # biber warned about the last list: read it whole, to warn again
     planned = bbldelta.plan(old_bib, new_bib, old_bbl)
     if planned is None:
         return False

@@ -225,3 +225,25 @@ def test_a_first_digit_biber_never_showed_refuses_the_splice() -> None:
     found = bbldelta.plan(bib, bib + "\n" + _entry("k9", "New", "4"), bbl)
     assert found is not None
     assert bbldelta.splice(bbl, found, _bbl([_block("k9", 2, "4", "k9")])) is None
+
+
+@pytest.mark.tex
+def test_after_a_biber_warning_the_whole_list_is_read_again(tmp_path: Path) -> None:
+    """When biber warned about the last list (here: a warning put into its log, as cvbuild's
+    own checks leave few that biber would give), the next build reads the whole list, so that
+    a warning about an entry that did not change is given again, not lost."""
+    bib = tmp_path / "refs.bib"
+    content = make_content(tmp_path, SECTIONS, bib=_real_bib())
+    build, pdf = tmp_path / "build", tmp_path / "cv.pdf"
+    _build(content, build, pdf)
+    blg = build / "full" / "cv.blg"
+    blg.write_text(blg.read_text(encoding="utf-8") + "[99] Biber.pm:1> WARN - about an entry\n",
+                   encoding="utf-8")  # fmt: skip
+    changed = re.sub(r"(title\s*=\s*[{\"])", r"\g<1>Changed: ", bib.read_text(encoding="utf-8"),
+                     count=1, flags=re.I)  # fmt: skip
+    bib.write_text(changed, encoding="utf-8")
+    output = _build(content, build, pdf)
+    assert _WHOLE.search(output) and not _DELTA.search(output), output
+    # and with a clean log, the same kind of edit reads the changed entry alone
+    bib.write_text(changed.replace("Changed: ", "Changed again: ", 1), encoding="utf-8")
+    assert _DELTA.search(_build(content, build, pdf))
