@@ -657,9 +657,10 @@ def _typeset(
             if made.returncode != 0:
                 return made
             _biber_to_cache(key, build_dir)
+        # the .bib the .bbl was made from, then the record naming both (written last)
+        replace_with_copy(build_dir / BIB_NAME, build_dir / BBL_SOURCE, durable=False)
         made_from = {"biber": key, "bcf": _file_digest(build_dir / f"{JOBNAME}.bcf")}
         replace_with_bytes(json.dumps(made_from).encode(), build_dir / PASSES, durable=False)
-        replace_with_copy(build_dir / BIB_NAME, build_dir / BBL_SOURCE, durable=False)
         return None
 
     failed = biber_if_needed()
