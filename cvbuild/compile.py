@@ -403,7 +403,9 @@ def _tex_installation() -> str:
 
 
 def _engine_installed(
-    project: RenderedProject, progress: Progress, find: Callable[[list[str]], set[str]] | None = None
+    project: RenderedProject,
+    progress: Progress,
+    find: Callable[[list[str]], set[str]] | None = None,
 ) -> RenderedProject:
     """pdflatex prints Greek and Cyrillic with TeX packages an older installation may lack; then
     the build uses LuaLaTeX (as before those packages were used), and says what to install."""
