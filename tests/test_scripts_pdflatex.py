@@ -1,11 +1,12 @@
 """Issue 20: Greek and Cyrillic print on pdflatex (LGR and T2A beside T1, latex/cvbuild-scripts.sty)
-in every style, in Type 1 fonts, and copy out of the PDF as the text that went in.
+in every style, in Type 1 fonts, and copy out of the PDF as the text that went in; so do the
+Latin letters T1 draws from a letter and an accent (Romanian ș ț, Latvian ķ ņ, ...).
 
 The fast tests pin the engine choice and the fallback when the TeX packages are missing; the TeX
 tests build real CVs (role titles and a .bib title printed by biblatex, two styles), read them
 back with pdftotext and pdffonts, and check PDFLATEX_RANGES against pdflatex itself: every
 Greek and Cyrillic character it lists copies out exactly, and every other one lgrenc.dfu or
-t2aenc.dfu declares does not.
+t2aenc.dfu declares does not; likewise the Latin letters cvbuild-scripts.sty redeclares.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from tests.conftest import make_content, pdf_text, run_cli
 GREEK_TITLE = "Ἀρχιτέκτων Ὀδυσσεύς, Άννα Ένα Όλγα Ήρα Ίων Ύδρα Ώρα"
 CYRILLIC_TITLE = "Научный сотрудник Дмитрий Иванов, Україна Їжак ґанок Ігор, Јелена Ђорђевић Ѓорѓи"
 BIB_TITLE = "Ψυχή και λόγος: Ἡ ἀρχὴ τῆς σοφίας and Квантовая теория поля"
+LATIN_NAMES = "Țiriac Ștefan and Ķeniņš Ģederts"
 BIB = (
-    "@article{k1, author = {Lovelace, Ada and Παπαδόπουλος, Αλέξανδρος and Иванов, Дмитрий},\n"
-    f"  title = {{{BIB_TITLE}}}, journal = {{Вестник МГУ}}, year = {{2021}}}}\n"
+    "@article{k1, author = {Lovelace, Ada and Παπαδόπουλος, Αλέξανδρος and Иванов, Дмитрий and "
+    f"{LATIN_NAMES}}},\n  title = {{{BIB_TITLE}}}, journal = {{Вестник МГУ}}, year = {{2021}}}}\n"
 )
 
 
@@ -94,6 +96,8 @@ def test_a_greek_title_and_a_cyrillic_name_are_set_with_pdflatex(tmp_path: Path)
         ("Αλέξανδρος Παπαδόπουλος", "pdflatex"),
         ("ἀρχὴ ᾠδῆς ῥήτωρ Ἄννα ᾌ", "pdflatex"),  # polytonic, capitals with breathings
         ("Дмитрий Иванов, Україна, Ігор, Јелена Ђорђевић, България, ѓ ѝ", "pdflatex"),
+        ("Ștefan Țiriac, Ģederts Ķeniņš, Įstatymas", "pdflatex"),  # T1, letter and accent
+        ("ģimene", "lualatex"),  # T1 draws ģ's accent first (a stray space when copied)
         ("Ѣ ѣ", "lualatex"),  # Old Cyrillic yat: not in T2A
         ("ϑ-function", "lualatex"),  # a Greek symbol variant: greek-fontenc has no text glyph
         ("Ἀ΄", "lualatex"),  # a spacing tonos: copies out with a stray space
@@ -192,7 +196,8 @@ def test_greek_and_cyrillic_print_on_pdflatex_and_copy_out(tmp_path: Path, setti
     pdf, log = _build(_content(tmp_path, settings), tmp_path)
     assert log.startswith("This is pdfTeX")
     words = _words(pdf_text(pdf))
-    expected = f"{GREEK_TITLE} {CYRILLIC_TITLE} {BIB_TITLE} Παπαδόπουλος Αλέξανδρος Вестник МГУ"
+    names = "Παπαδόπουλος Αλέξανδρος Țiriac Ștefan Ķeniņš Ģederts"
+    expected = f"{GREEK_TITLE} {CYRILLIC_TITLE} {BIB_TITLE} {names} Вестник МГУ"
     missing = sorted(_words(expected) - words)
     assert not missing, (missing, pdf_text(pdf))
     fonts = _fonts(pdf)
@@ -201,8 +206,17 @@ def test_greek_and_cyrillic_print_on_pdflatex_and_copy_out(tmp_path: Path, setti
     assert re.search(r"\+SF(RM|SS|BX|SX|TI|SO|SI)\d{4}\s+Type 1 ", fonts), fonts  # cm-super
 
 
+def _built_latin() -> list[int]:
+    """The Latin letters cvbuild-scripts.sty redeclares (T1 draws them from two glyphs)."""
+    sty = (LATEX_DIR / "cvbuild-scripts.sty").read_text(encoding="utf-8")
+    listed = re.search(r"\\cvbuild@copyas\{t1enc\.dfu\}\{T1\}\{%\n(.*?)\}", sty, re.S)
+    assert listed is not None
+    return [int(code, 16) for code in re.findall(r"[0-9A-F]{4}", listed.group(1))]
+
+
 def _script_characters() -> list[str]:
-    """Every Greek and Cyrillic character of PDFLATEX_RANGES that prints on its own."""
+    """Every Greek and Cyrillic character of PDFLATEX_RANGES that prints on its own, and the
+    Latin letters cvbuild-scripts.sty redeclares."""
     return [
         chr(code)
         for low, high in PDFLATEX_RANGES
@@ -210,7 +224,7 @@ def _script_characters() -> list[str]:
         if (0x0370 <= code <= 0x04FF or 0x1F00 <= code <= 0x1FFF)
         and unicodedata.normalize("NFC", chr(code)) == chr(code)  # others become these
         and unicodedata.category(chr(code)) not in {"Mn", "Cf", "Zs"}
-    ]
+    ] + [chr(code) for code in _built_latin()]
 
 
 @pytest.mark.tex
@@ -249,13 +263,17 @@ _FACES = (
 def test_the_table_is_exactly_what_pdflatex_prints_and_copies_out(tmp_path: Path) -> None:
     """Every Greek and Cyrillic code point lgrenc.dfu and t2aenc.dfu declare, as cvbuild escapes
     it, in seven faces, with cvbuild.sty and PDF/A (its accent mapping is the stricter): those
-    that print and copy out exactly are the ones PDFLATEX_RANGES lists, no more, no fewer."""
+    that print and copy out exactly are the ones PDFLATEX_RANGES lists, no more, no fewer. The
+    same for the Latin letters cvbuild-scripts.sty redeclares, and ģ (not listed)."""
     candidates = sorted(
-        code
-        for code in {*_declared("lgrenc.dfu"), *_declared("t2aenc.dfu")}
-        if (0x0370 <= code <= 0x04FF or 0x1F00 <= code <= 0x1FFF)
-        and unicodedata.normalize("NFC", chr(code)) == chr(code)
-        and unicodedata.category(chr(code)) not in {"Mn", "Cf", "Zs"}
+        {
+            code
+            for code in {*_declared("lgrenc.dfu"), *_declared("t2aenc.dfu")}
+            if (0x0370 <= code <= 0x04FF or 0x1F00 <= code <= 0x1FFF)
+            and unicodedata.normalize("NFC", chr(code)) == chr(code)
+            and unicodedata.category(chr(code)) not in {"Mn", "Cf", "Zs"}
+        }
+        | {*_built_latin(), 0x0123}  # and ģ, which T1 draws accent first
     )
     for sty in LATEX_DIR.glob("*.sty"):
         shutil.copy(sty, tmp_path)
