@@ -9,13 +9,15 @@ BIN    := $(VENV)/bin
 VARIANT ?= full
 
 # Everything the project needs from Debian: pdflatex + moderncv + biblatex/biber + latexmk,
-# Latin Modern fonts, poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests, and
-# for text beyond T1 (Greek, Cyrillic, ...) LuaLaTeX with the CMU and DejaVu fonts (fontconfig's
-# fc-query checks their character tables in the tests); TeX Gyre Pagella for the banking style;
-# German hyphenation and babel for CVs in German.
+# Latin Modern fonts, poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests; Greek
+# and Cyrillic for pdflatex (LGR with cbfonts, T2A with lh metrics and cm-super outlines); for
+# the other text beyond T1 LuaLaTeX with the CMU and DejaVu fonts (fontconfig's fc-query checks
+# their character tables in the tests); TeX Gyre Pagella for the banking style; German
+# hyphenation and babel for CVs in German.
 DEB_PACKAGES := latexmk biber texlive-latex-base texlive-latex-recommended \
                 texlive-latex-extra texlive-bibtex-extra texlive-fonts-recommended \
-                lmodern poppler-utils texlive-luatex fonts-cmu fonts-dejavu-core \
+                lmodern poppler-utils texlive-lang-greek texlive-lang-cyrillic \
+                cm-super-minimal texlive-luatex fonts-cmu fonts-dejavu-core \
                 fonts-dejavu-extra fontconfig tex-gyre texlive-lang-german
 # What only the tests need: the real clients the DOCX and HTML are checked in.
 DEB_TEST_PACKAGES := libreoffice-writer-nogui chromium fonts-liberation2

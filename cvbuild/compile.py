@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -37,6 +37,7 @@ from cvbuild import fmtcache, texlog
 from cvbuild.errors import TexError
 from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
+from cvbuild.repertoire import scripts_used
 from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
 
 JOBNAME = texlog.JOBNAME
@@ -138,6 +139,7 @@ def compile_project(
     timeout: float = 240,
     progress: Progress = SILENT,
 ) -> CompileResult:
+    project = _engine_installed(project, progress)
     _require_tools(project.engine)
     redo = _begin(build_dir)
     write_project(project, build_dir)
@@ -398,6 +400,39 @@ def _tex_installation() -> str:
             with contextlib.suppress(OSError):
                 stamps.append(f"{path}:{Path(path).stat().st_mtime_ns}")
     return "\n".join(stamps)
+
+
+def _engine_installed(
+    project: RenderedProject,
+    progress: Progress,
+    find: Callable[[list[str]], set[str]] | None = None,
+) -> RenderedProject:
+    """pdflatex prints Greek and Cyrillic with TeX packages an older installation may lack; then
+    the build uses LuaLaTeX (as before those packages were used), and says what to install."""
+    if project.engine != "pdflatex":
+        return project
+    scripts = scripts_used([project.tex, project.bib])
+    if not scripts:
+        return project
+    found = (find or _tex_files_found)([name for s in scripts for name, _ in s.files])
+    missing = {(s.name, package) for s in scripts for name, package in s.files if name not in found}
+    if not missing:
+        return project
+    names = " and ".join(sorted({name for name, _ in missing}))
+    packages = " ".join(sorted({package for _, package in missing}))
+    progress.message(
+        f"note: pdflatex prints {names} text with the Debian package(s) {packages}, which are "
+        f"not installed: building with LuaLaTeX instead (slower). Install them with "
+        f"'sudo apt-get install {packages}' (or 'make deps')."
+    )
+    return replace(project, engine="lualatex")
+
+
+def _tex_files_found(names: list[str]) -> set[str]:
+    if shutil.which("kpsewhich") is None:
+        return set()
+    found = subprocess.run(["kpsewhich", *names], capture_output=True, text=True).stdout
+    return {Path(line).name for line in found.splitlines() if line.strip()}
 
 
 def _require_tools(engine: str) -> None:

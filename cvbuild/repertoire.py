@@ -1,12 +1,12 @@
 """Which characters each TeX engine can print with the fonts cvbuild uses, and the choice of
 engine that follows from the text.
 
-pdflatex (fast) prints Latin text with T1/TS1/OMS encodings and Latin Modern. Greek, Cyrillic
-and rarer Latin letters need LuaLaTeX with OpenType fonts: Latin Modern, then CMU (Computer
-Modern Unicode, Debian `fonts-cmu`), then DejaVu as fallbacks (see latex/cvbuild.sty).
-Anything outside both repertoires is refused before TeX runs, with its position in the
-content: a character TeX cannot print must never vanish silently.
-"""
+pdflatex (fast) prints Latin text with T1/TS1/OMS encodings and Latin Modern, and Greek and
+Cyrillic with the LGR and T2A encodings (cbfonts and cm-super, Type 1; latex/cvbuild-scripts.sty).
+Rarer Latin letters, the rest of Cyrillic and other scripts need LuaLaTeX with OpenType fonts:
+Latin Modern, then CMU (Computer Modern Unicode, Debian `fonts-cmu`), then DejaVu as fallbacks
+(see latex/cvbuild.sty). Anything outside both repertoires is refused before TeX runs, with its
+position in the content: a character TeX cannot print must never vanish silently."""
 
 from __future__ import annotations
 
@@ -14,29 +14,75 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 Engine = Literal["pdflatex", "lualatex"]
 
-# Code points pdflatex prints with fontenc T1 + TS1 + OMS and inputenc utf8 (TeX Live 2022) as
-# glyphs of their own: the characters declared in t1enc.dfu, ts1enc.dfu and omsenc.dfu, less
-# those TeX builds from a letter and an accent (ķ, ș, ṇ, ī, ...: they look right but come out of
-# the PDF as 'k,' or 'ı̄', which breaks copy and paste and HR portals' text extraction), and
-# less U+2126 OHM SIGN, which Unicode normalisation (NFC) turns into the Greek capital omega.
-# Those characters make the build use LuaLaTeX, whose fonts have them precomposed.
+# Code points pdflatex prints and pdftotext reads back as the same text (NFC, compatibility forms
+# aside): with fontenc T1 + TS1 + OMS, LGR and T2A and inputenc utf8 (TeX Live 2022), in every
+# moderncv style and font cvbuild uses (latex/cvbuild.sty, latex/cvbuild-scripts.sty).
+# Latin: the characters declared in t1enc.dfu, ts1enc.dfu and omsenc.dfu. Those TeX builds from a
+# letter and an accent below or beside it (ķ, ș, ṇ, ī, ...) would look right but come out of the
+# PDF as 'k,' or 'ı̄', which breaks copy and paste and HR portals' text extraction: they are
+# listed because latex/cvbuild-scripts.sty makes them copy out as one character (PDF
+# /ActualText); ģ is not, and goes to LuaLaTeX.
+# Greek (LGR, cbfonts; Debian texlive-lang-greek) and Cyrillic (T2A, cm-super; texlive-lang-
+# cyrillic, cm-super-minimal): the characters declared in lgrenc.dfu and t2aenc.dfu that print
+# and copy out as exactly themselves between two letters ('xЀx', no stray space), checked one by
+# one in every style, in upright, bold and italic, with and without PDF/A (tests/
+# test_scripts_pdflatex.py checks it again). Not among them: the Greek symbol variants (ϐ ϑ ϕ
+# ...), which greek-fontenc has no text glyph for; Greek spacing accents (΄ ῾ ...), which come
+# out with a space; the Cyrillic letters T2A lacks (Old Church Slavonic, Abkhaz, ...).
+# U+2126 OHM SIGN is not listed: Unicode normalisation (NFC) turns it into the Greek capital omega.
+# Everything else makes the build use LuaLaTeX, whose fonts have it precomposed.
 PDFLATEX_RANGES = (
-    (0x0020, 0x007E), (0x00A0, 0x00B7), (0x00B9, 0x010F), (0x0111, 0x0121), (0x0124, 0x0125),
-    (0x0128, 0x0128), (0x012A, 0x012A), (0x012C, 0x012C), (0x0130, 0x0134), (0x0139, 0x013A),
-    (0x013D, 0x013E), (0x0141, 0x0144), (0x0147, 0x0148), (0x014A, 0x0155), (0x0158, 0x0165),
-    (0x0168, 0x0171), (0x0174, 0x017E), (0x0192, 0x0192), (0x01C4, 0x01CF), (0x01D1, 0x01D4),
-    (0x01E2, 0x01E3), (0x01E6, 0x01E9), (0x01F4, 0x01F5), (0x0232, 0x0233), (0x0237, 0x0237),
-    (0x02C7, 0x02C7), (0x02D8, 0x02D9), (0x02DB, 0x02DB), (0x02DD, 0x02DD), (0x1E02, 0x1E03),
-    (0x1E1E, 0x1E21), (0x1E30, 0x1E31), (0x1E45, 0x1E45), (0x1E8E, 0x1E91), (0x1EF2, 0x1EF3),
-    (0x2009, 0x2009), (0x2013, 0x2014), (0x2016, 0x2016), (0x2018, 0x201A), (0x201C, 0x201E),
-    (0x2020, 0x2022), (0x2026, 0x2026), (0x202F, 0x2030), (0x2039, 0x203A), (0x2044, 0x2044),
-    (0x20AC, 0x20AC), (0x2103, 0x2103), (0x2116, 0x2116), (0x2122, 0x2122), (0x2190, 0x2193),
-    (0x2212, 0x2212), (0xFB00, 0xFB04),
+    (0x0020, 0x007E), (0x00A0, 0x00B7), (0x00B9, 0x0122), (0x0124, 0x0125), (0x0128, 0x0137),
+    (0x0139, 0x013E), (0x0141, 0x0148), (0x014A, 0x0165), (0x0168, 0x017E), (0x0192, 0x0192),
+    (0x01C4, 0x01D4), (0x01E2, 0x01E3), (0x01E6, 0x01EB), (0x01F0, 0x01F0), (0x01F4, 0x01F5),
+    (0x0218, 0x021B), (0x0232, 0x0233), (0x0237, 0x0237), (0x02C7, 0x02C7), (0x02D8, 0x02D9),
+    (0x02DB, 0x02DB), (0x02DD, 0x02DD), (0x0375, 0x0375), (0x037E, 0x037E), (0x0386, 0x038A),
+    (0x038C, 0x038C), (0x038E, 0x03A1), (0x03A3, 0x03CE), (0x03D8, 0x03DD), (0x03DF, 0x03E1),
+    (0x0400, 0x045F), (0x0490, 0x0493), (0x0496, 0x049D), (0x04A0, 0x04A5), (0x04AA, 0x04AB),
+    (0x04AE, 0x04B3), (0x04B6, 0x04BB), (0x04C0, 0x04C2), (0x04D0, 0x04DF), (0x04E2, 0x04E9),
+    (0x04EC, 0x04F5), (0x04F8, 0x04F9), (0x1E02, 0x1E03), (0x1E0D, 0x1E0D), (0x1E1E, 0x1E21),
+    (0x1E25, 0x1E25), (0x1E30, 0x1E31), (0x1E37, 0x1E37), (0x1E43, 0x1E43), (0x1E45, 0x1E45),
+    (0x1E47, 0x1E47), (0x1E5B, 0x1E5B), (0x1E63, 0x1E63), (0x1E6D, 0x1E6D), (0x1E8E, 0x1E91),
+    (0x1EF2, 0x1EF3), (0x1F00, 0x1F15), (0x1F18, 0x1F1D), (0x1F20, 0x1F45), (0x1F48, 0x1F4D),
+    (0x1F50, 0x1F57), (0x1F59, 0x1F59), (0x1F5B, 0x1F5B), (0x1F5D, 0x1F5D), (0x1F5F, 0x1F7D),
+    (0x1F80, 0x1FB4), (0x1FB6, 0x1FBC), (0x1FBE, 0x1FBE), (0x1FC2, 0x1FC4), (0x1FC6, 0x1FCC),
+    (0x1FD0, 0x1FD3), (0x1FD6, 0x1FDB), (0x1FE0, 0x1FEC), (0x1FEF, 0x1FEF), (0x1FF2, 0x1FF4),
+    (0x1FF6, 0x1FFD), (0x2009, 0x2009), (0x2013, 0x2014), (0x2016, 0x2016), (0x2018, 0x201A),
+    (0x201C, 0x201E), (0x2020, 0x2022), (0x2026, 0x2026), (0x202F, 0x2030), (0x2039, 0x203A),
+    (0x2044, 0x2044), (0x20AC, 0x20AC), (0x2103, 0x2103), (0x2116, 0x2116), (0x2122, 0x2122),
+    (0x2190, 0x2193), (0x2212, 0x2212), (0xFB00, 0xFB04),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Script:
+    """A script pdflatex prints only with TeX packages beyond the Latin ones: the files TeX needs
+    for it, each with the Debian package that has it (the Makefile's DEB_PACKAGES installs them;
+    an older installation may lack them)."""
+
+    name: str
+    ranges: tuple[tuple[int, int], ...]
+    files: tuple[tuple[str, str], ...]  # (file name kpsewhich finds, Debian package)
+
+
+PDFLATEX_SCRIPTS = (
+    Script(
+        "Greek",
+        ((0x0370, 0x03FF), (0x1F00, 0x1FFF)),
+        (("lgrenc.def", "texlive-lang-greek"), ("lgrlmr.fd", "texlive-lang-greek")),
+    ),
+    Script(
+        "Cyrillic",
+        ((0x0400, 0x04FF),),
+        (("t2aenc.def", "texlive-lang-cyrillic"), ("sfrm1000.pfb", "cm-super-minimal")),
+    ),
+)
+
 
 # The OpenType fonts LuaLaTeX uses, per style: main font first, then its fallbacks. The
 # repertoire below is what every style of both families covers (fc-query charsets: the union
@@ -144,3 +190,14 @@ def unprintable(text: str) -> list[tuple[int, str]]:
 def describe(char: str) -> str:
     name = unicodedata.name(char, "unnamed character")
     return f"U+{ord(char):04X} {name} ({char!r})"
+
+
+def scripts_used(texts: Iterable[str]) -> tuple[Script, ...]:
+    """The scripts of PDFLATEX_SCRIPTS that occur in `texts` (after NFC normalisation)."""
+    characters = set().union(*(set(unicodedata.normalize("NFC", t)) for t in texts))
+    codes = {ord(c) for c in characters if not c.isascii()}
+    return tuple(
+        script
+        for script in PDFLATEX_SCRIPTS
+        if any(low <= code <= high for code in codes for low, high in script.ranges)
+    )

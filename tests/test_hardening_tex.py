@@ -21,7 +21,7 @@ from tests.conftest import make_content, pdf_text, run_cli
 pytestmark = pytest.mark.tex
 
 TOKEN = "SECRET-TOKEN-4711"
-GREEK = "Ωμέγα"  # beyond T1: the build runs LuaLaTeX
+BEYOND_PDFLATEX = "Երևան"  # Armenian: beyond pdflatex, the build runs LuaLaTeX
 PUBLICATIONS = (
     "sections:\n  - {id: p, kind: publications, title: Publications,\n"
     "     lists: [{category: journal, title: Articles, prefix: J},\n"
@@ -108,7 +108,7 @@ def test_lua_cannot_read_write_remove_or_run_outside_the_build(tmp_path: Path) -
     tex = (
         "\\documentclass{article}\n\\usepackage{fontspec}\\setmainfont{DejaVu Serif}\n"
         "\\begin{document}\n"
-        f"{GREEK}\\par\n{body}\n\\end{{document}}\n"
+        f"{BEYOND_PDFLATEX}\\par\n{body}\n\\end{{document}}\n"
     )
     for sandboxed in (False, True):
         victim.write_text("keep me\n", encoding="utf-8")
@@ -122,7 +122,7 @@ def test_lua_cannot_read_write_remove_or_run_outside_the_build(tmp_path: Path) -
         if not sandboxed:  # the control: this LuaTeX really can do all of it
             assert TOKEN in text and canary.exists() and not victim.exists(), text
             continue
-        assert GREEK in text  # fonts (luaotfload) still work under the sandbox
+        assert BEYOND_PDFLATEX in text  # fonts (luaotfload) still work under the sandbox
         for name in attempts:
             assert f"{name}-REFUSED" in text or f"{name}-NO" in text, (name, text)
         assert TOKEN not in text
@@ -177,7 +177,7 @@ def test_hostile_bib_is_refused_before_tex_and_touches_nothing(tmp_path: Path) -
     good = "author = {Lovelace, Ada}, journal = {J}, year = {2020}"
     bib = "\n".join(
         [
-            f"@article{{x{_codes(write)}, title = {{{GREEK}}}, {good}}}",  # line 1: the key
+            f"@article{{x{_codes(write)}, title = {{{BEYOND_PDFLATEX}}}, {good}}}",  # line 1: the key
             f"@article{{k2, title = {{{_codes(write)}}}, {good}}}",
             f"@article{{k3, title = {{{remove}}}, {good}}}",
             f"@article{{k4, title = {{{read}}}, {good}}}",
@@ -185,7 +185,7 @@ def test_hostile_bib_is_refused_before_tex_and_touches_nothing(tmp_path: Path) -
             f"@article{{k6, ti^^5ctle = {{T}}, title = {{T}}, {good}}}",
             f'@string{{evil = "{remove}"}}',
             f"@article{{k8, title = evil, {good}}}",
-            f"@article{{k9, title = {{{GREEK}}}, {good}}}",
+            f"@article{{k9, title = {{{BEYOND_PDFLATEX}}}, {good}}}",
         ]
     )
     content = make_content(tmp_path, PUBLICATIONS, bib=bib)
@@ -225,7 +225,7 @@ def test_inert_hostile_text_builds_under_lualatex_and_reaches_no_file(tmp_path: 
     link = "https://x.org/" + _codes(rf"\directlua{{os.remove('{victim}')}}")
     bib = (
         f"@article{{DBLP:journals/x/Lovelace20, author = {{Lovelace, Ada}}, "
-        f"title = {{{GREEK} {lua} a^b}}, journal = {{J}}, year = {{2020}}, url = {{{link}}}, "
+        f"title = {{{BEYOND_PDFLATEX} {lua} a^b}}, journal = {{J}}, year = {{2020}}, url = {{{link}}}, "
         f"code = {{{link}}}}}\n"
     )
     content = make_content(tmp_path, PUBLICATIONS, bib=bib)
@@ -243,7 +243,7 @@ def test_inert_hostile_text_builds_under_lualatex_and_reaches_no_file(tmp_path: 
     log = (tmp_path / "build" / "full" / "cv.log").read_text(encoding="latin-1")
     assert "LuaHBTeX" in log and "cvbuild-photo.png" in log
     text = pdf_text(pdf)
-    assert GREEK in text and "io.open(" in text and "os.remove(" in text
+    assert BEYOND_PDFLATEX in text and "io.open(" in text and "os.remove(" in text
     assert TOKEN not in text and TOKEN not in metadata(pdf)
     assert not canary.exists() and victim.read_text(encoding="utf-8") == "keep me\n"
     recorded = (tmp_path / "build" / "full" / "cv.fls").read_text("utf-8", "replace")
@@ -261,7 +261,7 @@ URLS = {
 }
 
 
-@pytest.mark.parametrize("extra", ["", GREEK], ids=["pdflatex", "lualatex"])
+@pytest.mark.parametrize("extra", ["", BEYOND_PDFLATEX], ids=["pdflatex", "lualatex"])
 def test_urls_from_yaml_and_bib_build_and_link(tmp_path: Path, extra: str) -> None:
     urls = list(URLS)
     sections = {
@@ -339,7 +339,7 @@ ACCEPTED = r"""@article{raw, author = {Lovelace, Ada}, title = {50% of #1 & a_b}
 """
 
 
-@pytest.mark.parametrize("extra", ["", GREEK], ids=["pdflatex", "lualatex"])
+@pytest.mark.parametrize("extra", ["", BEYOND_PDFLATEX], ids=["pdflatex", "lualatex"])
 def test_what_validate_accepts_builds_faithfully(tmp_path: Path, extra: str) -> None:
     bib = ACCEPTED.replace("ABSTRACT", "a" * 300_000).replace("Child paper", "Child " + extra)
     content = make_content(tmp_path, PUBLICATIONS.replace("prefix: J", "prefix: '{'"), bib=bib)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +12,11 @@ from cvbuild.repertoire import (
     LUALATEX_FONT_CHAINS,
     LUALATEX_RANGES,
     NOT_TEXT,
+    PDFLATEX_RANGES,
+    PDFLATEX_SCRIPTS,
     engine_for,
+    printable,
+    scripts_used,
     unprintable,
 )
 
@@ -22,16 +28,89 @@ def test_latin_text_stays_on_pdflatex() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Αλέξανδρος Παπαδόπουλος",
-        "Дмитрий Иванов",
-        "Ģederts Ķeniņš",  # T1 builds ķ from k and an accent: it would copy out as 'k,'
-        "Nguyễn Thị Minh Khai",
-        "Əliyev (Azərbaycan)",
+        "Αλέξανδρος Παπαδόπουλος, Ἀριστοτέλης",  # LGR (cbfonts), monotonic and polytonic
+        "Дмитрий Иванов, Україна, Ігор, Јелена Ђорђевић",  # T2A (cm-super)
+        "Ștefan Țiriac, Ģederts Ķeniņš, Įstatymas, Đorđe",  # T1, letter and accent, ActualText
     ],
 )
-def test_greek_cyrillic_and_rarer_latin_switch_to_lualatex(text: str) -> None:
+def test_greek_cyrillic_and_built_latin_stay_on_pdflatex(text: str) -> None:
+    assert engine_for(["plain", text]) == "pdflatex"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ģimene",  # T1 puts ģ's accent first: it would copy out after a space ('x ģx')
+        "Nguyễn Thị Minh Khai",
+        "Əliyev (Azərbaycan)",
+        "ϑ ϕ",  # Greek symbol variants: no text glyph in greek-fontenc
+        "Ѣ ѣ",  # Old Cyrillic: not in T2A
+        "Երևան",  # Armenian
+    ],
+)
+def test_rarer_letters_and_scripts_switch_to_lualatex(text: str) -> None:
     assert engine_for(["plain", text]) == "lualatex"
     assert unprintable(text) == []
+
+
+@pytest.mark.parametrize(
+    ("last_on_pdflatex", "first_beyond"),
+    [
+        ("\u045f", "\u0460"),  # џ, then Ѡ (omega, Old Cyrillic)
+        ("\u03ce", "\u03cf"),  # ώ, then Ϗ
+        ("\u04f9", "\u04fa"),  # ӹ, then Ӻ
+        ("\u0386", "\u0385"),  # Ά, and before it the spacing dialytika tonos
+        ("\u1ffd", "\u1ffe"),  # ´ (oxia, NFC: the acute accent), then ῾ (spacing dasia)
+    ],
+)
+def test_the_edges_of_the_pdflatex_repertoire(last_on_pdflatex: str, first_beyond: str) -> None:
+    assert engine_for([last_on_pdflatex]) == "pdflatex"
+    assert engine_for([first_beyond]) == "lualatex"
+
+
+def test_scripts_used_names_the_scripts_that_need_packages() -> None:
+    assert [s.name for s in scripts_used(["Müller, Ωmega"])] == ["Greek"]
+    assert [s.name for s in scripts_used(["Щука", "ἀρχή"])] == ["Greek", "Cyrillic"]
+    assert scripts_used(["plain Müller – “quoted”"]) == ()
+    packages = {package for s in PDFLATEX_SCRIPTS for _, package in s.files}
+    assert packages == {"texlive-lang-greek", "texlive-lang-cyrillic", "cm-super-minimal"}
+
+
+def test_script_packages_are_in_the_makefile() -> None:
+    """The fresh-clone set-up installs what pdflatex needs for Greek and Cyrillic."""
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8")
+    listed = re.search(r"^DEB_PACKAGES := ((?:.*\\\n)*.*)$", makefile, re.M)
+    assert listed is not None
+    packages = set(listed.group(1).replace("\\", " ").split())
+    assert {package for s in PDFLATEX_SCRIPTS for _, package in s.files} <= packages
+
+
+def _dfu_codes(*files: str) -> set[int]:
+    codes: set[int] = set()
+    for file in files:
+        path = subprocess.run(["kpsewhich", file], capture_output=True, text=True).stdout.strip()
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        codes.update(
+            int(h, 16) for h in re.findall(r"DeclareUnicodeCharacter\{([0-9A-F]+)\}", text)
+        )
+    return codes
+
+
+def test_pdflatex_greek_and_cyrillic_come_from_the_encodings_declared() -> None:
+    """Every Greek or Cyrillic code point of PDFLATEX_RANGES is one lgrenc.dfu or t2aenc.dfu
+    maps to LGR or T2A (tests/test_scripts_pdflatex.py checks with pdflatex that each prints
+    and copies out, and that the others do not)."""
+    scripts = [r for s in PDFLATEX_SCRIPTS for r in s.ranges]
+    listed = {
+        code
+        for low, high in PDFLATEX_RANGES
+        for code in range(low, high + 1)
+        if any(a <= code <= b for a, b in scripts)
+    }
+    assert len(listed) > 400
+    assert listed <= _dfu_codes("lgrenc.dfu", "t2aenc.dfu")
+    # and what pdflatex prints, LuaLaTeX prints too: a switch of engine never loses a character
+    assert all(printable(chr(code), "lualatex") for code in listed)
 
 
 def test_characters_no_engine_prints_are_named_with_their_position() -> None:

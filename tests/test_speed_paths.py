@@ -52,7 +52,7 @@ def _cold_bytes(content: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> b
 
 
 @pytest.mark.tex
-@pytest.mark.parametrize("greek", ["", " α"], ids=["pdflatex", "lualatex"])
+@pytest.mark.parametrize("greek", ["", " Երևան"], ids=["pdflatex", "lualatex"])
 def test_fast_paths_give_the_bytes_of_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, greek: str
 ) -> None:
@@ -172,4 +172,5 @@ def test_character_checks_answer_as_before_for_ascii_and_beyond() -> None:
     assert unprintable("plain ascii\twith\nwhitespace") == []
     assert [i for i, _ in unprintable("ab\x0bc日")] == [2, 4]  # a control character, CJK
     assert engine_for(["plain", "Müller"]) == "pdflatex"
-    assert engine_for(["plain", "Ωmega"]) == "lualatex"
+    assert engine_for(["plain", "Ωmega"]) == "pdflatex"  # Greek: LGR
+    assert engine_for(["plain", "Երևան"]) == "lualatex"  # Armenian

@@ -103,7 +103,7 @@ def test_latin_text_round_trips_through_pdflatex(tmp_path_factory, phrases: list
 @given(phrases=_phrases(EVERYTHING))
 def test_all_scripts_round_trip_through_lualatex(tmp_path_factory, phrases: list[str]) -> None:
     # LuaLaTeX even if the draw happens to be Latin only; and the ligature traps, always
-    phrases = [*phrases, "Ωμέγα", "Щука", *LIGATURE_TRAPS]
+    phrases = [*phrases, "Ωμέγα", "Щука", "Երևան", "Nguyễn", *LIGATURE_TRAPS]
     text, engine = _round_trip(tmp_path_factory.mktemp("unicode"), phrases)
     assert "LuaHBTeX" in engine or "LuaTeX" in engine
     missing = [p for p in phrases if _normal(p) not in text]
