@@ -188,8 +188,9 @@ def compile_project(
     finally:
         if maker is not None:
             maker.join()
-    if completed.format and _FORMAT_REFUSED.search(completed.output):
-        # A format that passed its check and still cannot be loaded: build without one.
+    if completed.format and _format_failed(completed):
+        # A format that passed its check and still cannot be loaded (or, under LuaLaTeX, left
+        # out Lua state a package needs, see latex/cvbuild.sty): build without one.
         fmtcache.forget(
             build_dir / f"{completed.format}.fmt",
             fmtcache.format_cache() / f"{completed.format}.fmt",
@@ -234,6 +235,15 @@ def _texts(build_dir: Path, latexmk_output: str = "") -> texlog.Texts:
 
 
 _FORMAT_REFUSED = re.compile(r"Fatal format file error|Could not undump|can't find the format")
+
+
+def _format_failed(completed: Typeset) -> bool:
+    """The pass failed because of its format: one TeX could not load, or any failure of a pass
+    with a LuaLaTeX format (which cannot hold Lua's state; a real error in the text then
+    shows again in the build without the format)."""
+    if _FORMAT_REFUSED.search(completed.output):
+        return True
+    return completed.returncode != 0 and (completed.format or "").startswith(_LUA_FORMAT)
 
 
 # ---------------------------------------------------------------- a build killed half-way

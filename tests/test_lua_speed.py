@@ -76,8 +76,11 @@ def _sha(data: bytes) -> str:
         ("full-de", None),  # German: babel's Lua side is in the format
         ("short", ("style: classic", "style: banking")),
         ("short", ("pdf_a: true", "pdf_a: false")),
+        ("short", ("style: classic", "style: casual")),
+        ("short", ("style: classic", "style: oldstyle")),
         ("dfg", None),  # Arial metrics: the sans font is set after the main fonts
     ],
+    ids=["full", "full-de", "banking", "no-pdfa", "casual", "oldstyle", "dfg"],
 )
 def test_a_pass_with_the_format_writes_the_bytes_of_a_pass_without(
     tmp_path: Path, variant: str, setting: tuple[str, str] | None
@@ -153,6 +156,37 @@ def test_a_format_that_fails_to_load_costs_a_rebuild_not_the_build(tmp_path: Pat
     fmtcache.seal(cached)
     good_bytes = good.read_bytes()
     good.unlink()  # the output is gone: cvbuild builds again (with the broken format)
+    again, output = _build(content, build, "short")
+    assert "lualatex 1" in output
+    assert _sha(again.read_bytes()) == _sha(good_bytes)
+    assert not fmtcache.sealed(cached) and not fmtcache.sealed(fmt)
+
+
+@pytest.mark.tex
+def test_a_format_that_loads_but_breaks_the_pass_costs_a_rebuild_not_the_build(
+    tmp_path: Path,
+) -> None:
+    """A LuaLaTeX format that loads and then fails the pass (as one missing a package's Lua
+    state would): the build runs again without it, gives the same bytes, and drops it."""
+    from cvbuild import fmtcache
+
+    content = _lua_content(tmp_path)
+    build = tmp_path / "build"
+    good = _build(content, build, "short")[0]
+    good_bytes = good.read_bytes()
+    here = build / "short"
+    (fmt,) = here.glob("cvbuild-lua-*.fmt")
+    (here / "other.tex").write_text(
+        "\\documentclass{article}\n\\csname endofdump\\endcsname\n", encoding="utf-8"
+    )
+    command = ["lualatex", "-ini", "-interaction=nonstopmode", f"-jobname={fmt.stem}",
+               "&lualatex", "mylatexformat.ltx", "other.tex"]  # fmt: skip
+    assert compile_.run_tool(command, here, timeout=120).returncode == 0
+    fmtcache.seal(fmt)
+    cached = fmtcache.format_cache() / fmt.name
+    shutil.copyfile(fmt, cached)
+    fmtcache.seal(cached)
+    good.unlink()  # the output is gone: cvbuild builds again (with the wrong format)
     again, output = _build(content, build, "short")
     assert "lualatex 1" in output
     assert _sha(again.read_bytes()) == _sha(good_bytes)
