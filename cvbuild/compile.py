@@ -401,13 +401,13 @@ def _make_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
 
 
 def _dump_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
+    engine, base = ["pdflatex"], "&pdflatex"
     if name.startswith(_LUA_FORMAT):
-        # The sandbox runs first here as in every pass: what it defines is not in the format.
-        engine = ["lualatex", "--lua=cvbuild-sandbox.lua", "--nosocket", "-ini", "&lualatex"]
-    else:
-        engine = ["pdflatex", "-ini", "&pdflatex"]
-    command = [*engine[:-1], "-interaction=nonstopmode", "-halt-on-error", f"-jobname={name}",
-               engine[-1], "mylatexformat.ltx", f"{JOBNAME}.tex"]  # fmt: skip
+        # The sandbox runs first here as in every pass (what it defines is not in the format).
+        engine = ["lualatex", "--lua=cvbuild-sandbox.lua", "--nosocket", "-no-shell-escape"]
+        base = "&lualatex"
+    command = [*engine, "-ini", "-interaction=nonstopmode", "-halt-on-error", f"-jobname={name}",
+               base, "mylatexformat.ltx", f"{JOBNAME}.tex"]  # fmt: skip
     done = run_tool(command, build_dir, env=env, timeout=120)
     return done.returncode == 0 and not done.timed_out and (build_dir / f"{name}.fmt").exists()
 
