@@ -248,3 +248,98 @@ local function tex_file(name)
 end
 callback.register("find_data_file", tex_file)
 callback.register("find_image_file", tex_file)
+
+-- ---------------------------------------------------------------- precompiled preamble
+-- cvbuild dumps the preamble into a LuaLaTeX format (see "precompiled preamble" in cvbuild.sty).
+-- A format keeps TeX's state but not Lua's: these two functions record, at the dump point, what
+-- the class and its packages left outside TeX, and put it back when a run loads the format.
+cvbuild_format = {}
+
+local function serialise(value)
+  if type(value) == "table" then
+    local parts = {}
+    for key, item in pairs(value) do
+      table.insert(parts, "[" .. serialise(key) .. "]=" .. serialise(item))
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
+  elseif type(value) == "string" then
+    return string.format("%q", value)
+  end
+  return tostring(value)
+end
+
+-- LaTeX keeps Lua-side data (expl3's intarrays) in a bytecode register of the format. In an ini
+-- run on top of lualatex.fmt, expl3 ignores the data lualatex.fmt holds and dumps only the
+-- arrays made in this run: the kernel's own arrays would come back empty ("Access to an entry
+-- beyond an array's bounds"). So after expl3 has written its data, the kernel's entries that
+-- this run did not set are added again.
+local function keep_kernel_luadata()
+  local ok, register = pcall(function() return token.create("@expl@luadata@bytecode").index end)
+  local kernel = ok and register and lua.bytecode[register]
+  if not kernel then return end
+  kernel = kernel()
+  luatexbase.add_to_callback("pre_dump", function()
+    local ours = lua.bytecode[register]
+    local merged = ours and ours() or {}
+    for name, tables in pairs(kernel) do
+      merged[name] = merged[name] or {}
+      for index, entries in pairs(tables) do
+        local made = merged[name][index] or {}
+        for key, entry in pairs(entries) do
+          if made[key] == nil then made[key] = entry end
+        end
+        merged[name][index] = made
+      end
+    end
+    lua.bytecode[register] = assert(raw_load("return " .. serialise(merged), "=luadata", "t"))
+  end, "cvbuild.luadata")
+end
+
+-- Callbacks a format may hold: LaTeX's own, luaotfload's (both set up again in every run).
+local function restorable(name, owner)
+  return owner:find("^luaotfload") or owner == "tracingstacklevels" or name == "pre_dump"
+end
+
+-- At the dump point (the end of cvbuild.sty, in every run: it costs little): returns the Lua
+-- modules loaded so far, the number of PDF objects reserved so far, and puts a copy of the
+-- nodes waiting for the first page into box register `box`. In the ini run, refuses (an error,
+-- so no format is made) when a package registered a callback that would be lost.
+function cvbuild_format.record(box)
+  local copy
+  for _, list in ipairs({ "page_head", "contrib_head" }) do
+    local head = tex.lists[list]
+    if head then
+      head = node.copy_list(head)
+      copy = copy and node.insert_after(copy, node.tail(copy), head) or head
+    end
+  end
+  if copy then tex.setbox("global", box, (node.vpack(copy))) end
+  if status.ini_version then
+    for name in pairs(callback.list()) do
+      for _, owner in ipairs(luatexbase.callback_descriptions(name) or {}) do
+        if not restorable(name, owner) then
+          tex.error("cvbuild: no format, as Lua callback " .. name .. " (" .. owner
+                    .. ") would be lost")
+        end
+      end
+    end
+    keep_kernel_luadata()
+  end
+  local names = {}
+  for name in pairs(package.loaded) do table.insert(names, name) end
+  table.sort(names)
+  return names, pdf.maxobjnum()
+end
+
+-- At the start of a run that loaded the format (\everyjob): load the modules again that the
+-- kernel has not loaded by then, and reserve the PDF objects again, with the same numbers.
+function cvbuild_format.restore(modules, objects)
+  for _, name in ipairs(modules) do
+    if not package.loaded[name] then require(name) end
+  end
+  for number = 1, objects do
+    if pdf.reserveobj() ~= number then
+      tex.error("cvbuild: the format's PDF objects are out of step with this run")
+    end
+  end
+end
