@@ -14,9 +14,9 @@ import pytest
 from cvbuild import compile as compile_
 from tests.conftest import copy_seed, replace_in, run_cli
 
-# U+1E47 (n with dot below): Latin Modern has it as a glyph of its own, pdflatex only builds it
-# from n and an accent, so the text goes to LuaLaTeX (cvbuild/repertoire.py).
-LUA_ONLY = "\u1e47"
+# U+0535 ARMENIAN CAPITAL LETTER ECH: no font encoding of pdflatex's has Armenian, LuaLaTeX's
+# fallback fonts do, so the text goes to LuaLaTeX (cvbuild/repertoire.py).
+LUA_ONLY = "\u0535"
 
 
 def _lua_content(root: Path) -> Path:
