@@ -5,8 +5,8 @@ biber 0.5 s, not 6 s (biber spends about 6 ms an entry, most of it on names).
 biber's output for an entry depends on that entry alone, with three exceptions, which are
 redone here as biber does them: `sortinit` (the first digit of the entry's place in the list,
 under cvbuild's `sorting=none`) with its hash, `extraname` (the entry's number among entries
-with the same `namehash`, when there are several) and `usera` (cvbuild's label, which moves
-when an entry is added before it: patched, not sent to biber again).
+whose label names have the same family names, when there are several) and `usera` (cvbuild's
+label, which moves when an entry is added before it: patched, not sent to biber again).
 The result must be the .bbl biber writes for the whole list, byte for byte
 (tests/test_bbl_delta.py compares on real exports). Whenever a condition for that is not met,
 `plan` or `splice` answer None and compile.py runs biber on the whole list: another .bbl layout
@@ -40,7 +40,10 @@ _COMPARING = re.compile(
 )
 _USERA_LINE = re.compile(r"^      \\field\{usera\}\{[^}\n]*\}\n", re.M)
 _EXTRANAME = re.compile(r"^      \\field\{extraname\}\{(\d+)\}\n", re.M)
-_NAMEHASH = re.compile(r"^      \\strng\{namehash\}\{(\w+)\}\n", re.M)
+_LABELNAME_SOURCE = re.compile(r"^      \\field\{labelnamesource\}\{(\w+)\}\n", re.M)
+# One part of a name as biber writes it: "           family={Müller}," (braces inside balanced
+# to three levels, as biber writes a braced name such as {{ITU-T}}).
+_NAME_PART = re.compile(r"^           (\w+)=\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}", re.M)
 _SORTINIT = re.compile(r"^      \\field\{sortinit\}\{(.)\}\n      \\field\{sortinithash\}\{(\w+)\}\n", re.M)  # fmt: skip
 # The place of the first entry in biber's count (with \nocite{*}, that count starts at 2).
 _FIRST_PLACE = 2
@@ -95,6 +98,8 @@ def plan(old_bib: str, new_bib: str, old_bbl: Bbl) -> Plan | None:
         return None
     if _ACROSS_ENTRIES.search(old_bib) or _ACROSS_ENTRIES.search(new_bib):
         return None
+    if _sortinit_hashes([old_bbl]) is None:
+        return None  # biber's .bbl does not follow the rules redone here: no run for nothing
     changed: list[str] = []
     relabelled: dict[str, str] = {}
     for key, entry in new.items():
@@ -167,18 +172,40 @@ def _sortinit_hashes(bbls: list[Bbl]) -> dict[str, str] | None:
 
 
 def _with_extraname(blocks: list[str]) -> list[str] | None:
-    """Each block with biber's `extraname`: its number among the entries with its `namehash`,
-    when more than one has it; written just before `sortinit`."""
-    names = [_NAMEHASH.search(block) for block in blocks]
-    counts = Counter(found[1] for found in names if found is not None)
+    """Each block with biber's `extraname`: its number among the entries whose label names
+    are alike, when more than one is; written just before `sortinit`."""
+    names = [_labelname_key(block) for block in blocks]
+    counts = Counter(name for name in names if name is not None)
     seen: Counter[str] = Counter()
     numbered = []
     for block, name in zip(blocks, names, strict=True):
-        if name is not None and counts[name[1]] > 1:
-            seen[name[1]] += 1
+        if name is not None and counts[name] > 1:
+            seen[name] += 1
             at = block.find("      \\field{sortinit}{")
             if at < 0:
                 return None
-            block = f"{block[:at]}      \\field{{extraname}}{{{seen[name[1]]}}}\n{block[at:]}"
+            block = f"{block[:at]}      \\field{{extraname}}{{{seen[name]}}}\n{block[at:]}"
         numbered.append(block)
     return numbered
+
+
+def _labelname_key(block: str) -> str | None:
+    """What biber's extraname compares (Biber::Internals::_getnamehash_u with cvbuild's
+    options: every name shown, uniquename off): the prefixes and family names of the label
+    name list, one after the other, and "+" when the list goes on ("and others")."""
+    source = _LABELNAME_SOURCE.search(block)
+    if source is None:
+        return None
+    names = re.search(
+        r"^      \\name\{" + re.escape(source[1]) + r"\}\{\d+\}\{[^\n]*\}\{%\n(.*?)^      \}\n",
+        block,
+        re.M | re.S,
+    )
+    if names is None:
+        return None
+    key = []
+    for name in re.split(r"^        \{\{", names[1], flags=re.M)[1:]:
+        parts = dict(_NAME_PART.findall(name))
+        key.append(parts.get("prefix", "") + parts.get("family", ""))
+    more = "      \\true{morelabelname}\n" in block
+    return "".join(key) + ("+" if more else "")

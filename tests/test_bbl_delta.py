@@ -15,7 +15,8 @@ import pytest
 from cvbuild import bbldelta
 from tests.conftest import ROOT, make_content, run_cli
 
-REAL = ("scholar", "zotero", "ads-etal", "mendeley", "jabref", "dblp-crossref", "patents-zotero-plus-scholar")  # fmt: skip
+REAL = ("scholar", "zotero", "ads-etal", "mendeley", "jabref", "dblp-crossref",
+        "patents-zotero-plus-scholar", "cyrillic")  # fmt: skip
 CATEGORIES = ("journal", "proceedings", "chapter", "preprint", "patent", "report", "thesis",
               "book", "software", "other")  # fmt: skip
 SECTIONS = (
@@ -73,6 +74,8 @@ def test_edits_of_real_exports_give_biber_s_own_bbl(tmp_path: Path) -> None:
         # and both get biber's `extraname`
         ("first", f"@article{{deltafirst, author = {{{authors[1]}}}, title = {{First of All}},"
                   " journal = {Journal of Tests}, year = {2025}}\n\n", 1),
+        # by authors of the same family names, other given names: biber numbers them alike
+        ("family", None, 1),
         # two titles changed
         ("titles", None, 2),
         # an entry removed: nothing for biber to read
@@ -82,6 +85,14 @@ def test_edits_of_real_exports_give_biber_s_own_bbl(tmp_path: Path) -> None:
         current = bib.read_text(encoding="utf-8")
         if name == "first":
             new_text = (new_text or "") + current
+        elif name == "family":
+            families = " and ".join(
+                f"{n.split(',')[0].strip()}, Q" for n in authors[1].split(" and ")
+            )
+            new_text = current + (
+                f"\n@article{{deltafamily, author = {{{families}}},"
+                " title = {Same Families}, journal = {J}, year = {2022}}\n"
+            )
         elif name == "titles":
             new_text = current.replace("At the End", "At the Very End").replace(
                 "First of All", "First and Foremost"
@@ -93,6 +104,7 @@ def test_edits_of_real_exports_give_biber_s_own_bbl(tmp_path: Path) -> None:
         output = _build(content, build, pdf)
         delta = _DELTA.search(output)
         assert delta is not None and int(delta[1]) == expected, (name, output)
+        assert not _WHOLE.search(output), (name, output)  # the splice was taken, not refused
         assert (build / "full" / "cv.bbl").read_bytes() == _whole_list_bbl(
             build / "full", tmp_path / f"whole{step}"
         )
@@ -116,7 +128,8 @@ def test_a_changed_entry_gives_a_cold_builds_pdf(
     bib.write_text("@article{deltanew, author = {Doe, Jane}, title = {Brand New},"
                    " journal = {Journal of Tests}, year = {2025}}\n\n"
                    + bib.read_text(encoding="utf-8"), encoding="utf-8")  # fmt: skip
-    assert _DELTA.search(_build(content, build, pdf))
+    output = _build(content, build, pdf)
+    assert _DELTA.search(output) and not _WHOLE.search(output), output
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cold-cache"))
     _build(content, tmp_path / "cold-build", tmp_path / "cold.pdf")
     assert pdf.read_bytes() == (tmp_path / "cold.pdf").read_bytes()
@@ -130,10 +143,14 @@ def _entry(key: str, title: str, label: str, extra: str = "") -> str:
             f"  journal = {{J}},\n{extra}  usera = {{{label}}}\n}}\n")  # fmt: skip
 
 
-def _block(key: str, place: int, label: str, namehash: str = "aa") -> str:
+def _block(key: str, place: int, label: str, family: str = "Doe") -> str:
+    """An entry as biber 2.18 writes it for cvbuild: its author list, sortinit, label."""
     digit = str(place)[0]
-    return (f"    \\entry{{{key}}}{{article}}{{}}\n      \\strng{{namehash}}{{{namehash}}}\n"
+    return (f"    \\entry{{{key}}}{{article}}{{}}\n      \\name{{author}}{{1}}{{}}{{%\n"
+            f"        {{{{hash=00}}{{%\n           family={{{family}}},\n"
+            f"           familyi={{D\\bibinitperiod}}}}}}%\n      }}\n"
             f"      \\field{{sortinit}}{{{digit}}}\n      \\field{{sortinithash}}{{h{digit}}}\n"
+            f"      \\field{{labelnamesource}}{{author}}\n"
             f"      \\field{{usera}}{{{label}}}\n    \\endentry\n")  # fmt: skip
 
 
@@ -146,7 +163,7 @@ def _bbl(blocks: list[str]) -> bbldelta.Bbl:
 def _list(count: int) -> tuple[str, bbldelta.Bbl]:
     keys = [f"k{i}" for i in range(count)]
     bib = "\n".join(_entry(key, f"Title {key}", str(i + 1)) for i, key in enumerate(keys))
-    blocks = [_block(key, i + 2, str(i + 1), namehash=key) for i, key in enumerate(keys)]
+    blocks = [_block(key, i + 2, str(i + 1), family=key) for i, key in enumerate(keys)]
     return bib, _bbl(blocks)
 
 
@@ -198,12 +215,12 @@ def test_a_bbl_that_compares_entries_is_not_read() -> None:
     assert bbldelta.read_bbl(HEADER + block + FOOTER) is None
 
 
-def test_extraname_numbers_entries_with_one_namehash() -> None:
-    """Of nine entries, the first and the last by the same names: 1 and 2 for those, none for
-    the rest; a new first entry by the same names renumbers them, and every entry's first
-    digit of its place (2, 3, ..., 9, 1, 1) follows."""
+def test_extraname_numbers_entries_with_one_family_name_list() -> None:
+    """Of nine entries, the first and the last by authors of the same family names: 1 and 2
+    for those, none for the rest; a new first entry by them renumbers both, and every entry's
+    first digit of its place (2, 3, ..., 9, 1, 1) follows."""
     bib, _ = _list(9)
-    names = ["same", *(f"n{i}" for i in range(1, 8)), "same"]
+    names = ["Same", *(f"N{i}" for i in range(1, 8)), "Same"]
     blocks = [_block(f"k{i}", i + 2, str(i + 1), name) for i, name in enumerate(names)]
     with_names = bbldelta._with_extraname(blocks)
     assert with_names is not None
@@ -212,11 +229,23 @@ def test_extraname_numbers_entries_with_one_namehash() -> None:
     bbl = _bbl(with_names)
     found = bbldelta.plan(bib, _entry("k9", "New", "10") + "\n" + bib, bbl)
     assert found is not None and len(found.to_biber) == 1
-    from_biber = _bbl([_block("k9", 2, "10", "same")])
+    from_biber = _bbl([_block("k9", 2, "10", "Same")])
     spliced = bbldelta.splice(bbl, found, from_biber)
     assert spliced is not None
     assert re.findall(r"extraname\}\{(\d)", spliced) == ["1", "2", "3"]
     assert re.findall(r"sortinit\}\{(\d)", spliced) == ["2", "3", "4", "5", "6", "7", "8", "9", "1", "1"]  # fmt: skip
+
+
+def test_extraname_compares_family_names_and_the_others_mark() -> None:
+    """biber's extraname compares the family names of the label names, not the given names;
+    "and others" makes a list of its own."""
+    others = _block("k2", 4, "3", "Doe").replace(
+        "      \\field{sortinit}", "      \\true{morelabelname}\n      \\field{sortinit}"
+    )
+    blocks = [_block("k0", 2, "1", "Doe"), _block("k1", 3, "2", "Doe"), others]
+    numbered = bbldelta._with_extraname(blocks)
+    assert numbered is not None
+    assert [re.findall(r"extraname\}\{(\d)", block) for block in numbered] == [["1"], ["2"], []]
 
 
 def test_a_first_digit_biber_never_showed_refuses_the_splice() -> None:
@@ -224,7 +253,7 @@ def test_a_first_digit_biber_never_showed_refuses_the_splice() -> None:
     bib, bbl = _list(3)
     found = bbldelta.plan(bib, bib + "\n" + _entry("k9", "New", "4"), bbl)
     assert found is not None
-    assert bbldelta.splice(bbl, found, _bbl([_block("k9", 2, "4", "k9")])) is None
+    assert bbldelta.splice(bbl, found, _bbl([_block("k9", 2, "4", "K9")])) is None
 
 
 @pytest.mark.tex
@@ -246,4 +275,5 @@ def test_after_a_biber_warning_the_whole_list_is_read_again(tmp_path: Path) -> N
     assert _WHOLE.search(output) and not _DELTA.search(output), output
     # and with a clean log, the same kind of edit reads the changed entry alone
     bib.write_text(changed.replace("Changed: ", "Changed again: ", 1), encoding="utf-8")
-    assert _DELTA.search(_build(content, build, pdf))
+    output = _build(content, build, pdf)
+    assert _DELTA.search(output) and not _WHOLE.search(output), output
