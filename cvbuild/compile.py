@@ -766,10 +766,9 @@ def _biber_for_changes(
     from cvbuild import bbldelta
 
     bcf, bbl = build_dir / f"{JOBNAME}.bcf", build_dir / f"{JOBNAME}.bbl"
+    if _biber_made_from(build_dir, "bcf") != _file_digest(bcf):
+        return False
     try:
-        made_from = json.loads((build_dir / PASSES).read_text(encoding="utf-8"))
-        if not isinstance(made_from, dict) or made_from.get("bcf") != _file_digest(bcf):
-            return False
         old_bib = (build_dir / BBL_SOURCE).read_text(encoding="utf-8")
         new_bib = (build_dir / BIB_NAME).read_text(encoding="utf-8")
         old_bbl = bbldelta.read_bbl(bbl.read_text(encoding="utf-8"))
@@ -834,9 +833,11 @@ def _biber_key(build_dir: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def _biber_made_from(build_dir: Path) -> str | None:
+def _biber_made_from(build_dir: Path, what: str = "biber") -> str | None:
+    """What the .bbl in the build dir was made from, as recorded (`biber`: the hash of biber's
+    input; `bcf`: of the control file), or None."""
     try:
-        made = json.loads((build_dir / PASSES).read_text(encoding="utf-8")).get("biber")
+        made = json.loads((build_dir / PASSES).read_text(encoding="utf-8")).get(what)
     except (OSError, ValueError, AttributeError):
         return None
     return made if isinstance(made, str) else None
