@@ -244,15 +244,31 @@ def _read_pages(
 _PLAIN_STREAM = re.compile(
     rb"\d+ 0 obj\s*<<\s*/Length (\d+)\s*/Filter\s*/FlateDecode\s*>>\s*stream\r?\n"
 )
-_MEMORY_FORMAT = 1
+# A form XObject's stream: what every page may draw besides its own stream (cvbuild's "Page x
+# of y" is one, written at the end of the document).
+_FORM_STREAM = re.compile(
+    rb"/Subtype\s*/Form(?:(?!stream|endobj).){0,600}?/Length (\d+)\s*/Filter\s*/FlateDecode\s*>>"
+    rb"\s*stream\r?\n",
+    re.S,
+)
+_MEMORY_FORMAT = 2
 
 
 def _page_keys(data: bytes, bottom_pt: float) -> list[str] | None:
     """Each page's key for `read_pages_remembered` (number, what the footer bound is, content
-    hash), in the order TeX wrote the pages; None if a stream cannot be read."""
+    hash, the hash of all forms the pages may draw), in the order TeX wrote the pages; None if
+    a stream cannot be read."""
     import hashlib
     import zlib
 
+    forms = hashlib.sha256()
+    for match in _FORM_STREAM.finditer(data):
+        start = match.end()
+        try:
+            forms.update(zlib.decompress(data[start : start + int(match.group(1))]))
+        except zlib.error:
+            return None
+    drawn_by_all = forms.hexdigest()[:16]
     keys: list[str] = []
     for match in _PLAIN_STREAM.finditer(data):
         start = match.end()
@@ -263,7 +279,7 @@ def _page_keys(data: bytes, bottom_pt: float) -> list[str] | None:
         if drawn.lstrip().startswith((b"/CIDInit", b"%!PS-Adobe-3.0 Resource-CMap")):
             continue
         digest = hashlib.sha256(drawn).hexdigest()[:32]
-        keys.append(f"{_MEMORY_FORMAT}:{len(keys)}:{bottom_pt!r}:{digest}")
+        keys.append(f"{_MEMORY_FORMAT}:{len(keys)}:{bottom_pt!r}:{digest}:{drawn_by_all}")
     return keys
 
 

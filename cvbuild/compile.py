@@ -652,12 +652,16 @@ SETTLING = ("aux", "out", "bbl")
 # biblatex's MD5 of the .bbl and its biber-rerun request (for its "please rerun" hints), each
 # entry's default refcontext (for \cite, which cvbuild's .tex never uses: its lists are
 # \nocite{*} with keyword filters) and table-of-contents lines (read only by a
-# \tableofcontents, which cvbuild never prints). A new .bib entry changes all of them; a pass
-# for them alone cost 5 s on a 1,000-entry list and gave the same PDF bytes
-# (tests/test_speed_paths.py compares fast paths with cold builds).
+# \tableofcontents, which cvbuild never prints), the page count (lastpage's label, LaTeX's
+# \@abspage@last: "Page x of y" is written at the end of the pass itself, latex/cvbuild.sty)
+# and the bookmark package's entries (it reads them back at the end of the pass that wrote them).
+# A new .bib entry changes all of them; a pass for them alone cost 5 s on a 1,000-entry list
+# and gave the same PDF bytes (tests/test_speed_paths.py compares fast paths with cold builds).
 _UNREAD_AUX = re.compile(
     rb"^(?:\\abx@aux@read@bbl@mdfivesum|\\abx@aux@read@bblrerun|\\abx@aux@defaultrefcontext"
-    rb"|\\@writefile\{toc\}).*\n?",
+    rb"|\\@writefile\{toc\}|\\newlabel\{LastPage\}|\\xdef\\lastpage@|\\gdef \\@abspage@last\{"
+    rb"|\\BKM@entry\{)"
+    rb".*\n?",
     re.M,
 )
 MAX_PASSES = 6  # cross-references settle in 3 at most; more means they oscillate
@@ -816,7 +820,9 @@ def _digests(build_dir: Path) -> tuple[str, ...]:
         path = build_dir / f"{JOBNAME}.{suffix}"
         data = path.read_bytes() if path.exists() else None
         if data is not None and suffix == "aux":
-            data = _UNREAD_AUX.sub(b"", data)
+            # read as a set of definitions: the order pages wrote them in (\nocite's line on
+            # page 2, babel's on page 1) changes nothing printed
+            data = b"\n".join(sorted(_UNREAD_AUX.sub(b"", data).splitlines()))
         digests.append("" if data is None else hashlib.sha256(data).hexdigest())
     return tuple(digests)
 

@@ -133,3 +133,33 @@ def test_a_page_count_other_than_texs_reads_everything(
     found = check.read_pages_remembered(second, MARGIN, pages + offset, memory)
     assert found == check.read_pages(second, MARGIN)
     assert not memory.exists()
+
+
+def _fake_pdf(pages: list[bytes], forms: list[bytes]) -> bytes:
+    """Stream objects as pdfTeX writes them: page content streams and form XObjects."""
+    import zlib
+
+    objects = []
+    for number, drawn in enumerate(pages, 1):
+        packed = zlib.compress(drawn)
+        objects.append(b"%d 0 obj\n<<\n/Length %d\n/Filter /FlateDecode\n>>\nstream\n%s\nendstream"
+                       % (number, len(packed), packed))  # fmt: skip
+    for number, drawn in enumerate(forms, 100):
+        packed = zlib.compress(drawn)
+        objects.append(b"%d 0 obj\n<<\n/Type/XObject/Subtype/Form/BBox[0 0 9 9]/Resources<<>>\n"
+                       b"/Length %d        \n/Filter /FlateDecode\n>>\nstream\n%s\nendstream"
+                       % (number, len(packed), packed))  # fmt: skip
+    return b"%PDF-1.5\n" + b"\nendobj\n".join(objects) + b"\nendobj\n"
+
+
+def test_a_page_is_known_by_its_stream_and_the_forms_pages_draw() -> None:
+    """Page x of y is a form written at the end: a new page count changes no page's own
+    stream, yet every page then reads otherwise, so the forms are part of every key."""
+    pages = [b"BT (one) Tj ET", b"BT (two) Tj ET"]
+    of_two = check._page_keys(_fake_pdf(pages, [b"BT (Page 1 of 2) Tj ET"]), MARGIN)
+    of_three = check._page_keys(_fake_pdf(pages, [b"BT (Page 1 of 3) Tj ET"]), MARGIN)
+    assert of_two is not None and of_three is not None and len(of_two) == len(of_three) == 2
+    assert not set(of_two) & set(of_three)
+    assert of_two == check._page_keys(_fake_pdf(pages, [b"BT (Page 1 of 2) Tj ET"]), MARGIN)
+    other_page = check._page_keys(_fake_pdf([pages[0], b"BT (2) Tj ET"], [b"BT (Page 1 of 2) Tj ET"]), MARGIN)  # fmt: skip
+    assert other_page is not None and other_page[0] == of_two[0] and other_page[1] != of_two[1]
