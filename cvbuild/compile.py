@@ -654,13 +654,14 @@ SETTLING = ("aux", "out", "bbl")
 # \nocite{*} with keyword filters) and table-of-contents lines (read only by a
 # \tableofcontents, which cvbuild never prints), the page count (lastpage's label, LaTeX's
 # \@abspage@last: "Page x of y" is written at the end of the pass itself, latex/cvbuild.sty)
-# and the bookmark package's entries (it reads them back at the end of the pass that wrote them).
+# the bookmark package's entries (it reads them back at the end of the pass that wrote them) and
+# babel's language for the .aux lines after it (of which only the toc lines speak).
 # A new .bib entry changes all of them; a pass for them alone cost 5 s on a 1,000-entry list
 # and gave the same PDF bytes (tests/test_speed_paths.py compares fast paths with cold builds).
 _UNREAD_AUX = re.compile(
     rb"^(?:\\abx@aux@read@bbl@mdfivesum|\\abx@aux@read@bblrerun|\\abx@aux@defaultrefcontext"
     rb"|\\@writefile\{toc\}|\\newlabel\{LastPage\}|\\xdef\\lastpage@|\\gdef \\@abspage@last\{"
-    rb"|\\BKM@entry\{)"
+    rb"|\\BKM@entry\{|\\babel@aux\{)"
     rb".*\n?",
     re.M,
 )

@@ -99,8 +99,12 @@ def test_interrupted_build_leaves_the_old_pdf(tmp_path: Path) -> None:
     content = ROOT / "content"  # the seed CV: its cold build takes several seconds
     pdf = tmp_path / "cv.pdf"
     pdf.write_bytes(b"%PDF-1.5 previous build\n")
-    process = _cli("pdf", "--content", str(content), "-o", str(pdf), "--force", "--build-dir", str(tmp_path / "b"))  # fmt: skip
-    time.sleep(2)  # inside latexmk by now (start-up and loading take well under that)
+    build = tmp_path / "b"
+    process = _cli("pdf", "--content", str(content), "-o", str(pdf), "--force", "--build-dir", str(build))  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not _processes_in(build / "full") and time.monotonic() < deadline:
+        time.sleep(0.02)  # until TeX runs (the first pass of a cold build, beside the format)
+    assert process.poll() is None, process.communicate()[0]
     process.send_signal(signal.SIGINT)
     output = process.communicate(timeout=60)[0]
     assert process.returncode == 130, output

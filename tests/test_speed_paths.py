@@ -182,17 +182,27 @@ def test_character_checks_answer_as_before_for_ascii_and_beyond() -> None:
     assert engine_for(["plain", "Երևան"]) == "lualatex"  # Armenian
 
 
-def _one_more_pass(build: Path, engine: str) -> tuple[bytes, bytes]:
-    """The PDF cvbuild left in a build dir, and the PDF one more TeX pass makes there (with the
-    same format, environment and time stamps): the same bytes when the build had settled."""
-    built = (build / "cv.pdf").read_bytes()
-    created = pypdf.PdfReader(build / "cv.pdf").metadata.creation_date  # type: ignore[union-attr]
-    assert created is not None
+def _tex_pass(build: Path, engine: str, epoch: int) -> str:
+    """One TeX pass in a build dir as cvbuild runs it (format, environment, time stamps)."""
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "FORCE_SOURCE_DATE": "1",
-           "SOURCE_DATE_EPOCH": str(int(created.timestamp())), "max_print_line": "1000"}  # fmt: skip
+           "SOURCE_DATE_EPOCH": str(epoch), "max_print_line": "1000"}  # fmt: skip
     (fmt,) = build.glob("cvbuild-*.fmt")
     done = subprocess.run(tex_command(engine, fmt.stem), cwd=build, env=env, capture_output=True)
     assert done.returncode == 0, done.stdout[-2000:]
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def _epoch(pdf: Path) -> int:
+    created = pypdf.PdfReader(pdf).metadata.creation_date  # type: ignore[union-attr]
+    assert created is not None
+    return int(created.timestamp())
+
+
+def _one_more_pass(build: Path, engine: str) -> tuple[bytes, bytes]:
+    """The PDF cvbuild left in a build dir, and the PDF one more TeX pass makes there: the same
+    bytes when the build had settled."""
+    built = (build / "cv.pdf").read_bytes()
+    _tex_pass(build, engine, _epoch(build / "cv.pdf"))
     return built, (build / "cv.pdf").read_bytes()
 
 
@@ -239,3 +249,55 @@ def test_the_shipped_cv_cold_leaves_nothing_for_a_third_pass(tmp_path: Path) -> 
 def _titles(outline: Sequence[object]) -> list[str]:
     return [t for item in outline for t in (_titles(item) if isinstance(item, list) else
                                             [str(getattr(item, "title", ""))])]  # fmt: skip
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("armenian", ["", " Երևան"], ids=["pdflatex", "lualatex"])
+def test_a_pass_without_a_bbl_writes_bibers_control_file_and_no_pages(
+    tmp_path: Path, armenian: str
+) -> None:
+    """A cold build's first pass (\\cvbuildcontrolpass): the .bcf the whole body writes, and
+    nothing typeset."""
+    content = make_content(tmp_path, _sections(2, armenian), bib=BIB)
+    engine = "lualatex" if armenian else "pdflatex"
+    _build(content, tmp_path / "build", tmp_path / "cv.pdf")
+    work = tmp_path / "build" / "full"
+    epoch, bcf = _epoch(work / "cv.pdf"), (work / "cv.bcf").read_bytes()
+    for suffix in ("bbl", "aux", "bcf", "pdf"):
+        (work / f"cv.{suffix}").unlink()
+    _tex_pass(work, engine, epoch)
+    pdf = work / "cv.pdf"  # none (pdfTeX), or one empty page (LuaTeX needs a page)
+    assert not pdf.exists() or (len(pypdf.PdfReader(pdf).pages) == 1 and not pdf_text(pdf).strip())
+    assert (work / "cv.bcf").read_bytes() == bcf
+
+
+def _tex_of(content: Path, project: Path) -> list[str]:
+    result = run_cli("tex", "--content", str(content), "-o", str(project))
+    assert result.exit_code == 0, result.output
+    return (project / "cv.tex").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_control_pass_runs_the_bodys_citations_and_lists_in_their_order(
+    tmp_path: Path,
+) -> None:
+    sections = (
+        _sections(1)
+        + "  - id: more\n    kind: publications\n    title: More\n"
+        + "    lists: [{category: preprint, title: Drafts}, {category: journal, title: Again}]\n"
+    )
+    lines = _tex_of(make_content(tmp_path, sections, bib=BIB), tmp_path / "project")
+    (control,) = [line for line in lines if line.startswith(r"\cvbuildcontrolpass{")]
+    feeding = [line.rstrip("%") for line in lines if line.startswith((r"\nocite", r"\cvbuildpub"))]
+    assert feeding == [  # two sections: a \nocite each, and their lists with entries
+        r"\nocite{*}", r"\cvbuildpublications{journal}{Articles}",
+        r"\nocite{*}", r"\cvbuildpublications{journal}{Again}",
+    ]  # fmt: skip
+    assert control.rstrip("%") == r"\cvbuildcontrolpass{" + "".join(feeding) + "}"
+    begin, title = lines.index(r"\begin{document}%"), lines.index(r"\cvbuildmaketitle%")
+    assert begin < lines.index(control) == title - 1  # before anything is typeset
+
+
+def test_no_control_pass_without_publications(tmp_path: Path) -> None:
+    sections = "sections:\n  - id: about\n    kind: bio\n    title: About\n    paragraphs: [Hi]\n"
+    lines = _tex_of(make_content(tmp_path, sections, bib=BIB), tmp_path / "project")
+    assert not [line for line in lines if "cvbuildcontrolpass" in line]

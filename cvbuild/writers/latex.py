@@ -85,9 +85,13 @@ def write(document: doc.Document) -> RenderedProject:
     references = document.references
     if references:
         preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
+    sections = [_section(section) for section in document.sections]
+    for_biber = [line for lines in sections for line in lines if line.startswith(_FOR_BIBER)]
+    if for_biber:
+        latex_document.append(NoEscape(rf"\cvbuildcontrolpass{{{''.join(for_biber)}}}"))
     latex_document.append(NoEscape(r"\cvbuildmaketitle"))
-    for section in document.sections:
-        latex_document.extend(NoEscape(line) for line in _section(section))
+    for lines in sections:
+        latex_document.extend(NoEscape(line) for line in lines)
     # The LaTeX packages, and the Lua sandbox LuaLaTeX runs first (see compile.py).
     support = tuple(sorted([*LATEX_DIR.glob("*.sty"), *LATEX_DIR.glob("*.lua")]))
     bib = bibliography_file(references, document.locale.number)
@@ -248,6 +252,11 @@ def _header(header: doc.Header) -> list[str]:
     if header.photo:  # copied into the build dir under this name (TeX reads nothing outside)
         lines.append(rf"\photo[64pt][0.4pt]{{{PHOTO_NAME}}}")
     return lines
+
+
+# The body's lines that biber's control file (.bcf) is made of, in their order: the citations and
+# each list's \printbibliography. A pass without a .bbl runs them alone (\cvbuildcontrolpass).
+_FOR_BIBER = (r"\nocite{", r"\cvbuildpublications{")
 
 
 def _section(section: doc.Section) -> list[str]:
