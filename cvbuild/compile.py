@@ -38,7 +38,7 @@ from cvbuild.errors import TexError
 from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
 from cvbuild.repertoire import scripts_used
-from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
+from cvbuild.writers.latex import BIB_NAME, CONTROL_PASS, DUMP_MARKER, RenderedProject
 
 JOBNAME = texlog.JOBNAME
 # extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
@@ -185,8 +185,12 @@ def compile_project(
         return making[0]
 
     limit = (time.monotonic() + timeout, timeout)
+    # A LuaLaTeX document's pass without a .bbl only writes biber's control file: pdflatex
+    # writes the same one in a third of the time (a different one would make biber and TeX
+    # run again, and a preamble pdflatex cannot read falls back to LuaLaTeX).
+    control = "pdflatex" if project.engine == "lualatex" and CONTROL_PASS in project.tex else None
     try:
-        completed = _typeset(project.engine, fmt, build_dir, env, limit, progress, redo)
+        completed = _typeset(project.engine, fmt, build_dir, env, limit, progress, redo, control)
     finally:
         if maker is not None:
             maker.join()
@@ -197,7 +201,9 @@ def compile_project(
             build_dir / f"{completed.format}.fmt",
             fmtcache.format_cache() / f"{completed.format}.fmt",
         )
-        completed = _typeset(project.engine, lambda _: None, build_dir, env, limit, progress, True)
+        completed = _typeset(
+            project.engine, lambda _: None, build_dir, env, limit, progress, True, control
+        )
     log = build_dir / f"{JOBNAME}.log"
     pdf = build_dir / f"{JOBNAME}.pdf"
     if completed.returncode != 0 or not pdf.exists():
@@ -701,13 +707,15 @@ def _typeset(
     limit: tuple[float, float],
     progress: Progress,
     redo: bool,
+    control: str | None = None,
 ) -> Typeset:
     """TeX passes until the files they exchange settle, biber in between when its input changed.
 
     Decided by content hashes, not time stamps: an edit that moves no page break and changes no
     number costs one pass; a cold build three (no .bbl, biber, labels and "page x of y", settled).
     biber's output is kept by a hash of its input (.bcf, .bib, the installation), so an
-    unchanged bibliography is never processed twice, not even in a fresh build dir."""
+    unchanged bibliography is never processed twice, not even in a fresh build dir. `control`:
+    another engine for a first pass that only feeds biber (no .bbl yet)."""
     if redo:  # the last build failed: its aux may be half-written
         for suffix in (*SETTLING, "bcf"):
             (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
@@ -746,9 +754,18 @@ def _typeset(
     while True:
         before = _digests(build_dir)
         passes += 1
+        done = None
+        if passes == 1 and control and not (build_dir / f"{JOBNAME}.bbl").exists():
+            done = _step(tex_command(control, None), f"{control} {passes} (for biber)",
+                         build_dir, env, limit, progress)  # fmt: skip
+            if done.returncode != 0:  # (its error shows again in the document's own engine)
+                for suffix in ("aux", "bcf"):
+                    (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
+                done = None
         preamble = fmt(passes)
-        command = tex_command(engine, preamble)
-        done = _step(command, f"{engine} {passes}", build_dir, env, limit, progress)
+        if done is None:
+            done = _step(tex_command(engine, preamble), f"{engine} {passes}", build_dir, env,
+                         limit, progress)  # fmt: skip
         if done.returncode != 0:
             return Typeset(done.returncode, done.output, passes, preamble)
         failed = biber_if_needed()

@@ -14,8 +14,11 @@ import pypdf
 import pytest
 
 from cvbuild.bibliography import _TEXT, _to_text
-from cvbuild.compile import tex_command
+from cvbuild.compile import compile_project, tex_command
+from cvbuild.progress import Progress
 from cvbuild.repertoire import engine_for, unprintable
+from cvbuild.resources import LATEX_DIR
+from cvbuild.writers.latex import BIB_NAME, RenderedProject
 from tests.conftest import copy_seed, make_content, pdf_text, replace_in, run_cli
 
 _PASS = re.compile(r"^\s+(pdflatex|lualatex) (\d+)\s", re.M)
@@ -65,7 +68,8 @@ def test_fast_paths_give_the_bytes_of_a_cold_build(
     build, pdf = tmp_path / "build", tmp_path / "cv.pdf"
     output, passes = _build(content, build, pdf)
     engine = "lualatex" if greek else "pdflatex"
-    assert f"  {engine} 1 " in output and passes == 2  # no .bbl yet, biber, the pages
+    first = "pdflatex 1 (for biber)" if greek else "pdflatex 1"  # only writes biber's .bcf
+    assert f"  {first} " in output and f"  {engine} 2 " in output and passes == 2, output
 
     # an edit that moves no page break and no number: one pass, the bytes of a cold build
     replace_in(content / "sections.yaml", "again and again. 0", "again and AGAIN. 0")
@@ -301,3 +305,26 @@ def test_no_control_pass_without_publications(tmp_path: Path) -> None:
     sections = "sections:\n  - id: about\n    kind: bio\n    title: About\n    paragraphs: [Hi]\n"
     lines = _tex_of(make_content(tmp_path, sections, bib=BIB), tmp_path / "project")
     assert not [line for line in lines if "cvbuildcontrolpass" in line]
+
+
+@pytest.mark.tex
+def test_a_lualatex_documents_first_pass_falls_back_when_pdflatex_cannot_read_it(
+    tmp_path: Path,
+) -> None:
+    """The pass that only feeds biber runs pdflatex for a LuaLaTeX document; a preamble that
+    needs LuaLaTeX makes it fail, and LuaLaTeX runs that pass instead: the build goes through."""
+    tex = (
+        "\\documentclass{article}\n\\usepackage[backend=biber]{biblatex}\n"
+        f"\\addbibresource{{{BIB_NAME}}}\n"
+        "\\ifdefined\\directlua\\else\\errmessage{LuaLaTeX only}\\fi\n"
+        "\\newcommand{\\cvbuildcontrolpass}[1]{\\IfFileExists{\\jobname.bbl}{}"
+        "{#1\\shipout\\hbox{}\\end{document}}}\n"
+        "\\begin{document}\n\\cvbuildcontrolpass{\\nocite{*}\\printbibliography}\n"
+        "Text.\\nocite{*}\\printbibliography\n\\end{document}\n"
+    )
+    steps: list[str] = []
+    sandbox = (LATEX_DIR / "cvbuild-sandbox.lua",)  # LuaLaTeX runs it first
+    project = RenderedProject(tex, BIB, sandbox, "lualatex")
+    result = compile_project(project, tmp_path, source_date_epoch=0, progress=Progress(started=steps.append))  # fmt: skip
+    assert steps[1:4] == ["pdflatex 1 (for biber)", "lualatex 1", "biber 1"], steps
+    assert "Notes on the Analytical Engine" in pdf_text(result.pdf)

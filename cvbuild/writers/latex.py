@@ -37,6 +37,8 @@ from cvbuild.richtext import Bold, Highlight, Italic, LineBreak, Link, Paragraph
 # no-op when the .tex is compiled the ordinary way.
 DUMP_MARKER = r"\csname endofdump\endcsname"
 BIB_NAME = "cvbuild-publications.bib"
+# Where the body's citations and lists are run alone by a pass without a .bbl (cvbuild.sty).
+CONTROL_PASS = r"\cvbuildcontrolpass{"
 PHOTO_NAME = "cvbuild-photo"
 # Comments that let a TeX error be traced back to the section and the item (file:line) behind it;
 # the file's name only, so that the .tex is the same wherever the content folder is.
@@ -88,7 +90,7 @@ def write(document: doc.Document) -> RenderedProject:
     sections = [_section(section) for section in document.sections]
     for_biber = [line for lines in sections for line in lines if line.startswith(_FOR_BIBER)]
     if for_biber:
-        latex_document.append(NoEscape(rf"\cvbuildcontrolpass{{{''.join(for_biber)}}}"))
+        latex_document.append(NoEscape(CONTROL_PASS + "".join(for_biber) + "}"))
     latex_document.append(NoEscape(r"\cvbuildmaketitle"))
     for lines in sections:
         latex_document.extend(NoEscape(line) for line in lines)
