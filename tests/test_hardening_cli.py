@@ -471,7 +471,11 @@ def test_an_installed_wheel_builds_a_pdf_from_init_output(tmp_path: Path) -> Non
         f"cvbuild/{path.relative_to(ROOT / 'cvbuild').as_posix()}"
         for path in (ROOT / "cvbuild").rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
-    } | {f"cvbuild/latex/{path.name}" for path in (ROOT / "latex").iterdir() if path.is_file()}
+    } | {
+        f"cvbuild/latex/{path.relative_to(ROOT / 'latex').as_posix()}"
+        for path in (ROOT / "latex").rglob("*")
+        if path.is_file()
+    }
     assert expected <= shipped, sorted(expected - shipped)
     venv = tmp_path / "venv"
     _check([sys.executable, "-m", "venv", "--without-pip", venv])
