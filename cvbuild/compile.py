@@ -39,7 +39,7 @@ from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
 from cvbuild.repertoire import scripts_used
 from cvbuild.resources import LATEX_DIR
-from cvbuild.writers.latex import BIB_NAME, CONTROL_PASS, DUMP_MARKER, RenderedProject
+from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
 
 JOBNAME = texlog.JOBNAME
 # extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
@@ -186,10 +186,9 @@ def compile_project(
         return making[0]
 
     limit = (time.monotonic() + timeout, timeout)
-    # A LuaLaTeX document's pass without a .bbl only writes biber's control file: pdflatex
-    # writes the same one in a third of the time (a different one would make biber and TeX
-    # run again, and a preamble pdflatex cannot read falls back to LuaLaTeX).
-    control = "pdflatex" if project.engine == "lualatex" and CONTROL_PASS in project.tex else None
+    control = project.control_tex != ""
+    if control:
+        _write_if_changed(build_dir / CONTROL_TEX, project.control_tex)
     try:
         completed = _typeset(project.engine, fmt, build_dir, env, limit, progress, redo, control)
     finally:
@@ -679,6 +678,8 @@ PASSES = ".cvbuild-passes.json"
 BBL_SOURCE = ".cvbuild-bbl-source.bib"
 DELTA_DIR = ".cvbuild-biber-changes"
 BIBER_CACHE_KEEP = 12
+# The document a cold build's first pass runs (RenderedProject.control_tex).
+CONTROL_TEX = "cvbuild-control.tex"
 
 
 @dataclass(frozen=True)
@@ -708,15 +709,20 @@ def _typeset(
     limit: tuple[float, float],
     progress: Progress,
     redo: bool,
-    control: str | None = None,
+    control: bool = False,
 ) -> Typeset:
     """TeX passes until the files they exchange settle, biber in between when its input changed.
 
     Decided by content hashes, not time stamps: an edit that moves no page break and changes no
     number costs one pass; a cold build three (no .bbl, biber, labels and "page x of y", settled).
     biber's output is kept by a hash of its input (.bcf, .bib, the installation), so an
-    unchanged bibliography is never processed twice, not even in a fresh build dir. `control`:
-    another engine for a first pass that only feeds biber (no .bbl yet)."""
+    unchanged bibliography is never processed twice, not even in a fresh build dir.
+
+    The first pass of a build without a .bbl only writes biber's control file (.bcf): with
+    `control`, pdflatex runs the small document CONTROL_TEX for it (for either engine; a
+    quarter of a LuaLaTeX pass, half a pdflatex one). A .bcf that differed from the document's
+    would make biber and TeX run again; when that document fails, the document runs the pass
+    (and stops after its \\cvbuildcontrolpass)."""
     if redo:  # the last build failed: its aux may be half-written
         for suffix in (*SETTLING, "bcf"):
             (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
@@ -757,8 +763,9 @@ def _typeset(
         passes += 1
         done = None
         if passes == 1 and control and not (build_dir / f"{JOBNAME}.bbl").exists():
-            done = _step(tex_command(control, None), f"{control} {passes} (for biber)",
-                         build_dir, env, limit, progress)  # fmt: skip
+            command = [*tex_command("pdflatex", None)[:-1], f"-jobname={JOBNAME}", CONTROL_TEX]
+            done = _step(command, f"pdflatex {passes} (for biber)", build_dir, env, limit,
+                         progress)  # fmt: skip
             if done.returncode != 0:  # (its error shows again in the document's own engine)
                 for suffix in ("aux", "bcf"):
                     (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from cvbuild.bibliography import _TEXT, _to_text
-from cvbuild.compile import compile_project, tex_command
+from cvbuild.compile import CONTROL_TEX, compile_project, tex_command
 from cvbuild.progress import Progress
 from cvbuild.repertoire import engine_for, unprintable
 from cvbuild.resources import LATEX_DIR
@@ -308,23 +308,49 @@ def test_no_control_pass_without_publications(tmp_path: Path) -> None:
 
 
 @pytest.mark.tex
-def test_a_lualatex_documents_first_pass_falls_back_when_pdflatex_cannot_read_it(
+def test_a_control_document_that_fails_leaves_the_pass_to_the_document(
     tmp_path: Path,
 ) -> None:
-    """The pass that only feeds biber runs pdflatex for a LuaLaTeX document; a preamble that
-    needs LuaLaTeX makes it fail, and LuaLaTeX runs that pass instead: the build goes through."""
+    """The first pass of a cold build runs the small control document (pdflatex); when it
+    fails, the document itself runs that pass (here LuaLaTeX, stopping after its citations):
+    the build goes through."""
     tex = (
         "\\documentclass{article}\n\\usepackage[backend=biber]{biblatex}\n"
         f"\\addbibresource{{{BIB_NAME}}}\n"
-        "\\ifdefined\\directlua\\else\\errmessage{LuaLaTeX only}\\fi\n"
         "\\newcommand{\\cvbuildcontrolpass}[1]{\\IfFileExists{\\jobname.bbl}{}"
         "{#1\\shipout\\hbox{}\\end{document}}}\n"
         "\\begin{document}\n\\cvbuildcontrolpass{\\nocite{*}\\printbibliography}\n"
         "Text.\\nocite{*}\\printbibliography\n\\end{document}\n"
     )
+    control = "\\documentclass{article}\n\\errmessage{cannot}\n"
     steps: list[str] = []
     sandbox = (LATEX_DIR / "cvbuild-sandbox.lua",)  # LuaLaTeX runs it first
-    project = RenderedProject(tex, BIB, sandbox, "lualatex")
+    project = RenderedProject(tex, BIB, sandbox, "lualatex", control_tex=control)
     result = compile_project(project, tmp_path, source_date_epoch=0, progress=Progress(started=steps.append))  # fmt: skip
-    assert steps[1:4] == ["pdflatex 1 (for biber)", "lualatex 1", "biber 1"], steps
+    assert steps[1:5] == ["pdflatex 1 (for biber)", "lualatex 1", "biber 1", "lualatex 2"], steps
     assert "Notes on the Analytical Engine" in pdf_text(result.pdf)
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize(
+    ("language", "armenian"), [("en", ""), ("de", ""), ("de", " Երևան")],
+    ids=["en", "de", "de-lualatex"],
+)  # fmt: skip
+def test_the_control_document_writes_the_documents_bcf(
+    tmp_path: Path, language: str, armenian: str
+) -> None:
+    """A cold build: the control document's pass (pdflatex, whatever the document's engine),
+    biber, one pass of the document, which writes the same .bcf (else biber would run again)
+    and an .aux that reads as the control pass's (else TeX would)."""
+    content = make_content(tmp_path, _sections(2, armenian), bib=BIB)
+    replace_in(content / "person.yaml", "  as_of: 2024-01-31\n",
+               f"  as_of: 2024-01-31\n  language: {language}\n")  # fmt: skip
+    output, passes = _build(content, tmp_path / "build", tmp_path / "cv.pdf")
+    assert "  pdflatex 1 (for biber) " in output and passes == 2, output
+    assert "biber 2" not in output
+    work = tmp_path / "build" / "full"
+    bcf = (work / "cv.bcf").read_bytes()
+    command = [*tex_command("pdflatex", None)[:-1], "-jobname=cv", CONTROL_TEX]
+    env = {**os.environ, "openin_any": "p", "openout_any": "p"}
+    subprocess.run(command, cwd=work, env=env, check=True, capture_output=True)
+    assert (work / "cv.bcf").read_bytes() == bcf

@@ -55,6 +55,9 @@ class RenderedProject:
     xmpdata: str = ""  # PDF/A metadata for pdfx ("" when PDF/A is off)
     assets: tuple[tuple[str, Path], ...] = ()  # (name in the build dir, source file): the photo
     entries: dict[str, str] = field(default_factory=dict)  # .bib key → 'refs.bib:12', for messages
+    # The small document a cold build's first pass runs (it only writes biber's .bcf): "" when
+    # there is no bibliography (cvbuild-control.sty).
+    control_tex: str = ""
 
 
 def latex(value: Rich) -> str:
@@ -115,7 +118,21 @@ def write(document: doc.Document) -> RenderedProject:
         for r in references
         if r.publication.file is not None
     }
-    return RenderedProject(tex, bib, support, engine_for([tex, bib]), xmpdata, assets, places)
+    control = _control_document(document, for_biber) if for_biber else ""
+    engine = engine_for([tex, bib])
+    return RenderedProject(tex, bib, support, engine, xmpdata, assets, places, control)
+
+
+def _control_document(document: doc.Document, for_biber: list[str]) -> str:
+    """What biber's control file is made of, alone: the language, cvbuild's biblatex set-up, the
+    .bib and the body's citations and lists (cvbuild-control.sty)."""
+    control = LatexDocument(documentclass="article", fontenc=None, inputenc=None, lmodern=False,
+                            textcomp=False, microtype=False, page_numbers=False)  # fmt: skip
+    control.preamble.append(Command("usepackage", "babel", options=document.locale.babel))
+    control.preamble.append(NoEscape(r"\usepackage{cvbuild-control}"))
+    control.preamble.append(NoEscape(rf"\addbibresource{{{BIB_NAME}}}"))
+    control.extend(NoEscape(line) for line in for_biber)
+    return str(control.dumps()) + "\n"
 
 
 def _document(document: doc.Document) -> LatexDocument:
