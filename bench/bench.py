@@ -115,8 +115,10 @@ class Workspace:
         return len(_PASS_LINE.findall(self.output))
 
     def engine(self) -> str:
-        found = _PASS_LINE.search(self.output)
-        return found[1] if found else "none"
+        """The document's engine: the last pass's (a cold build's first pass, which only
+        writes biber's input, is pdflatex's for either engine)."""
+        found = _PASS_LINE.findall(self.output)
+        return found[-1] if found else "none"
 
     def forget_builds(self) -> None:
         shutil.rmtree(self.root / "build", ignore_errors=True)
