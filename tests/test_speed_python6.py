@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 
 from cvbuild import load
 from cvbuild.errors import InputError
+from tests.conftest import copy_seed, replace_in
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted(
@@ -224,3 +225,161 @@ def test_a_value_cvbuild_refuses_is_placed_as_before(tmp_path: Path) -> None:
     line = text.count("\n") + 2
     assert any(p.file == person and p.line == line and "digits" in str(p)
                for p in raised.value.problems)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the .bib cache
+
+
+def _publications(content: Path) -> Any:
+    from cvbuild.bibliography import load_publications
+
+    cv = load.load_cv(content)
+    assert cv.bibliography is not None
+    return load_publications(cv.bibliography, content, cv.settings.allow_outside_paths)
+
+
+def _as_read(publications: Any) -> tuple[Any, ...]:
+    """Everything a build takes from the publications (file and line are not compared by ==)."""
+    return (
+        [(p, p.file, p.line) for p in publications],
+        [str(w) for w in publications.warnings],
+        list(publications.notes),
+    )
+
+
+def _never_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvbuild import bibliography
+
+    def refuse() -> Any:
+        raise AssertionError("the .bib was parsed although it is cached")
+
+    monkeypatch.setattr(bibliography, "_bibtexparser", refuse)
+
+
+def test_cached_publications_are_those_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = copy_seed(tmp_path)
+    read = _publications(content)
+    assert list((tmp_path / "cache" / "cvbuild" / "parsed").glob("*.pickle"))
+    _never_parse(monkeypatch)
+    cached = _publications(content)
+    assert _as_read(cached) == _as_read(read)
+    assert len(read) > 50 and read.warnings is not None
+
+
+def test_an_edited_bib_or_setting_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = copy_seed(tmp_path)
+    before = _publications(content)
+    bib = tmp_path / "bib" / "publications.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8")
+        + "\n@article{cachetest1, author = {Lapuschkin, S}, title = {A New One},"
+        " journal = {J}, year = {2031}}\n",
+        encoding="utf-8",
+    )
+    after = _publications(content)
+    assert len(after) == len(before) + 1 and after[0].key == "cachetest1"
+    # a setting of the bibliography (here: entries kept out by keyword) is part of the key too
+    replace_in(content / "person.yaml", "bibliography:\n", "bibliography:\n  exclude_keywords: [selected]\n")  # fmt: skip
+    excluded = _publications(content)
+    assert len(excluded) < len(after) and excluded.notes
+
+
+def test_a_damaged_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = copy_seed(tmp_path)
+    read = _publications(content)
+    (entry,) = (tmp_path / "cache" / "cvbuild" / "parsed").glob("*.pickle")
+    whole = entry.read_bytes()
+    for damaged in (whole[: len(whole) // 2], b"", b"not a pickle", whole[:-1] + b"\x00"):
+        entry.write_bytes(damaged)
+        assert _as_read(_publications(content)) == _as_read(read)
+    # a readable entry holding something else (another key, another type) is not taken
+    import pickle
+
+    entry.write_bytes(pickle.dumps(("another key", ("x",))))
+    assert _as_read(_publications(content)) == _as_read(read)
+    (tmp_path / "cache").chmod(0o500)  # a cache that cannot be written: no error
+    try:
+        entry.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        (tmp_path / "cache").chmod(0o700)
+
+
+def test_a_broken_bib_is_reported_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Errors are never cached: each build reports them, with file and line."""
+    from cvbuild.bibliography import load_publications  # noqa: F401 - the module under test
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = copy_seed(tmp_path)
+    _publications(content)
+    bib = tmp_path / "bib" / "publications.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@article{bad1, title = {\\input{/etc/passwd}}, "
+        "author = {X, Y}, journal = {J}, year = {2020}}\n",
+        encoding="utf-8",
+    )
+    for _ in range(2):
+        with pytest.raises(InputError) as raised:
+            _publications(content)
+        assert any(p.file == bib and p.line for p in raised.value.problems)
+
+
+def test_the_code_is_part_of_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvbuild import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = copy_seed(tmp_path)
+    _publications(content)
+    monkeypatch.setattr(cache, "_CODE_DIGEST", "other code")
+    parsed = []
+    from cvbuild import bibliography
+
+    real = bibliography._bibtexparser
+
+    def counted() -> Any:
+        parsed.append(1)
+        return real()
+
+    monkeypatch.setattr(bibliography, "_bibtexparser", counted)
+    _publications(content)
+    assert parsed
+
+
+@pytest.mark.tex
+def test_a_build_from_cached_publications_is_the_same(tmp_path: Path) -> None:
+    """The same .tex, .bib for biber and PDF bytes from a build that read the .bib and one that
+    took its publications from the cache (same content, fixed time stamp)."""
+    import os
+    import subprocess
+    import sys
+
+    content = copy_seed(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def build(name: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "cvbuild", "pdf", "--variant", "full", "--content",
+             str(content), "-o", str(tmp_path / f"{name}.pdf"),
+             "--build-dir", str(tmp_path / name)],
+            env=env, capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    read = build("read")
+    shutil.rmtree(tmp_path / "cache" / "cvbuild" / "parsed", ignore_errors=True)
+    build("warm")  # fills the cache
+    cached = build("cached")
+    for name in ("cv.tex", "cvbuild-publications.bib"):
+        first = (tmp_path / "read" / "full" / name).read_bytes()
+        assert first == (tmp_path / "cached" / "full" / name).read_bytes(), name
+    assert (tmp_path / "read.pdf").read_bytes() == (tmp_path / "cached.pdf").read_bytes()
+    assert [line for line in read.splitlines() if "warning" in line] == [
+        line for line in cached.splitlines() if "warning" in line
+    ]
