@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -479,7 +479,7 @@ def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
             raise _NotAlike
         if getattr(event, "anchor", None) is not None and not _name_ends(lines, event):
             raise _NotAlike
-        start, stop = _mark(event.start_mark), _mark(event.end_mark)
+        start, stop = event.start_mark, event.end_mark  # line, column and index, as ruamel's
         if kind in ("ScalarEvent", "AliasEvent", "MappingStartEvent", "SequenceStartEvent"):
             in_block_mapping = bool(open_) and open_[-1][0]
             is_value = bool(open_) and open_[-1][1] % 2 == 1
@@ -487,6 +487,8 @@ def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
                 open_[-1][1] += 1
         if kind == "ScalarEvent":
             style = event.style or None
+            if style in ("|", ">") and _blank_lines_with_spaces(lines, event):
+                raise _NotAlike  # ruamel takes their spaces for the indentation, libyaml not
             if event.value == "" and style is None and event.anchor is None:
                 if not (in_block_mapping and is_value):
                     if open_ and not open_[-1][0] and open_[-1][2]:
@@ -496,7 +498,7 @@ def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
                 elif _comment_follows(lines, event.start_mark):
                     raise _NotAlike  # ruamel places it after the colon or further on
                 elif following is not None:
-                    start = stop = _mark(following.start_mark)
+                    start = stop = following.start_mark
             yield (ScalarEvent(event.anchor, None, event.implicit, event.value, start, stop, style))
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             mapping = kind == "MappingStartEvent"
@@ -517,10 +519,6 @@ def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
         event = following
 
 
-def _mark(mark: Any) -> StreamMark:
-    return StreamMark("", mark.index, mark.line, mark.column)
-
-
 def _name_ends(lines: list[str], event: Any) -> bool:
     """The anchor or alias name (`&name`, `*name`) libyaml read ends where ruamel's ends: a
     YAML 1.2 name runs on up to a space or a flow indicator, a YAML 1.1 name ends at any
@@ -534,6 +532,16 @@ def _name_ends(lines: list[str], event: Any) -> bool:
         and written[:1] in "&*"
         and after in ("", " ", ",", "[", "]", "{", "}")
     )
+
+
+def _blank_lines_with_spaces(lines: list[str], event: Any) -> bool:
+    """A block scalar (`|`, `>`) whose first lines are blank but hold spaces."""
+    for line in lines[event.start_mark.line + 1 : event.end_mark.line + 1]:
+        if line.strip():
+            return False
+        if line:
+            return True
+    return False
 
 
 def _comment_follows(lines: list[str], mark: Any) -> bool:
@@ -602,6 +610,23 @@ class _Composer(Composer):
         super().__init__(loader)
         self.values = self.characters = 0  # so far, aliases expanded
         self.sizes: dict[int, tuple[int, int]] = {}  # id(node) → (values, characters) in it
+        self._found: dict[str, Any] = {}
+
+    # ruamel finds its parser and resolver anew (through a frame lookup) at each of several
+    # calls per value; they never change while a document is read, so they are kept.
+    @property
+    def parser(self) -> Any:
+        found = self._found.get("parser")
+        if found is None:
+            found = self._found["parser"] = Composer.parser.fget(self)  # type: ignore[attr-defined]
+        return found
+
+    @property
+    def resolver(self) -> Any:
+        found = self._found.get("resolver")
+        if found is None:
+            found = self._found["resolver"] = Composer.resolver.fget(self)  # type: ignore[attr-defined]
+        return found
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()

@@ -128,6 +128,8 @@ TRICKY = [
     "full:\n  description:  # note\n\n  short: x\n",
     "a: # c\nb: 1\n",
     "m:\n  a:\n  b:\nc:\n",
+    "p:\n  - >\n  \n        text\n        more\n",
+    "p:\n  - |\n\n        text\n",
     'a: "\\e\\a\\b\\v\\f\\0"\n',
     "s: - 1\n",
     "long: " + "x" * 2000 + "\n",
