@@ -187,15 +187,25 @@ def results_dir() -> Path:
 
 
 def code_digest() -> str:
-    """What cvbuild's own code is (its version and the bytes of its modules): a result made by
-    other code is never taken."""
+    """What the code making a result is: cvbuild's version and the bytes of its modules, and
+    where the parsers it uses are installed and when (an upgrade rewrites them). A result made
+    by other code is never taken."""
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
+        import importlib.util
+
         digest = hashlib.sha256(f"{RESULTS_FORMAT} {__version__}".encode())
         for path in sorted(CODE_DIR.glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for library in _PARSERS:  # found without importing them
+            spec = importlib.util.find_spec(library)
+            origin = spec.origin if spec and spec.origin else ""
+            digest.update(f"{library} {origin} {_state(Path(origin)) if origin else ()}".encode())
         _CODE_DIGEST = digest.hexdigest()
     return _CODE_DIGEST
+
+
+_PARSERS = ("bibtexparser", "pylatexenc", "yaml", "ruamel.yaml")
 
 
 _CODE_DIGEST: str | None = None
