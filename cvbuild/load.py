@@ -403,6 +403,12 @@ def _fast_load(text: str) -> Any:
         return None
 
 
+def read_yaml(text: str) -> Any:
+    """cvbuild's own YAML files (locales), read as the content is (the fast way when it can);
+    raises ruamel's errors."""
+    return _fast_load(text) or _ruamel_load(text)
+
+
 def _ruamel_load(text: str, parser: Any = None) -> Any:
     """ruamel's round-trip reading with cvbuild's composer and constructor (and `parser`'s
     events, when given); raises ruamel's errors."""

@@ -385,3 +385,21 @@ def test_a_build_from_cached_publications_is_the_same(tmp_path: Path) -> None:
     assert [line for line in read.splitlines() if "warning" in line] == [
         line for line in cached.splitlines() if "warning" in line
     ]
+
+
+def test_locales_read_the_fast_way_are_those_ruamel_reads() -> None:
+    """The locales are read with the content's fast reader: the same words as ruamel's safe
+    loader gives (plain values, compared as text with their base types)."""
+    from ruamel.yaml import YAML
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return (type(value).__mro__[-2].__name__, str(value))
+
+    for path in sorted((ROOT / "cvbuild" / "locales").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert load._fast_load(text) is not None, path
+        assert plain(load.read_yaml(text)) == plain(YAML(typ="safe").load(text)), path
