@@ -465,16 +465,18 @@ class _LibyamlEvents:
 
 
 class _NotAlike(Exception):
-    """Where ruamel's events would differ from libyaml's (an explicit tag, whose meaning is
-    YAML 1.2's; an empty value in a flow collection or as a key): left to ruamel."""
+    """Where ruamel's events could differ from libyaml's: an explicit tag (whose meaning is
+    YAML 1.2's), an anchor name the two read differently, an empty value in a flow collection,
+    as a key or before a comment, a block scalar starting with blank lines that hold spaces.
+    Such a text is left to ruamel."""
 
 
 def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
-    """libyaml's events as ruamel makes them. One difference is mended: a mapping's empty value
-    (`summary:` and nothing) stands, in ruamel, where the next thing starts, in libyaml just
-    after the colon (with a comment after it, ruamel's place depends on the comment: left to
-    ruamel). Made one by one as the composer
-    asks (it stops early at cvbuild's limits), looking one event ahead."""
+    """libyaml's events as ruamel makes them, one by one as the composer asks (it stops early
+    at cvbuild's limits), looking one event ahead. One difference is mended: a mapping's empty
+    value (`summary:` and nothing) stands, in ruamel, where the next thing starts, in libyaml
+    just after the colon (with a comment after it, ruamel's place depends on the comment: left
+    to ruamel)."""
     lines = text.splitlines()
     open_: list[list[Any]] = []  # each open collection: [block mapping?, nodes so far, flow?]
     event = next(events, None)
@@ -505,23 +507,23 @@ def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
                     raise _NotAlike  # ruamel places it after the colon or further on
                 elif following is not None:
                     start = stop = following.start_mark
-            yield (ScalarEvent(event.anchor, None, event.implicit, event.value, start, stop, style))
+            yield ScalarEvent(event.anchor, None, event.implicit, event.value, start, stop, style)
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             mapping = kind == "MappingStartEvent"
             open_.append([mapping and not event.flow_style, 0, bool(event.flow_style)])
             made_kind = MappingStartEvent if mapping else SequenceStartEvent
-            yield (made_kind(event.anchor, None, event.implicit, start, stop, event.flow_style))
+            yield made_kind(event.anchor, None, event.implicit, start, stop, event.flow_style)
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
             open_.pop()
-            yield (_PLAIN_EVENTS[kind](start, stop))
+            yield _PLAIN_EVENTS[kind](start, stop)
         elif kind == "AliasEvent":
-            yield (AliasEvent(event.anchor, start, stop))
+            yield AliasEvent(event.anchor, start, stop)
         elif kind == "DocumentStartEvent":
-            yield (DocumentStartEvent(start, stop, event.explicit, event.version, None))
+            yield DocumentStartEvent(start, stop, event.explicit, event.version, None)
         elif kind == "DocumentEndEvent":
-            yield (DocumentEndEvent(start, stop, event.explicit))
+            yield DocumentEndEvent(start, stop, event.explicit)
         else:
-            yield (_PLAIN_EVENTS[kind](start, stop))
+            yield _PLAIN_EVENTS[kind](start, stop)
         event = following
 
 
