@@ -467,7 +467,8 @@ class _LibyamlEvents:
 class _NotAlike(Exception):
     """Where ruamel's events could differ from libyaml's: an explicit tag (whose meaning is
     YAML 1.2's), an anchor name the two read differently, an empty value in a flow collection,
-    as a key or before a comment, a block scalar starting with blank lines that hold spaces.
+    as a key, before a comment or at the end of the text, a block scalar starting with blank
+    lines that hold spaces.
     Such a text is left to ruamel."""
 
 
@@ -505,7 +506,9 @@ def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
                         raise _NotAlike  # an empty key
                 elif _comment_follows(lines, event.start_mark):
                     raise _NotAlike  # ruamel places it after the colon or further on
-                elif following is not None:
+                elif following is None or following.start_mark.line >= len(lines) - 1:
+                    raise _NotAlike  # at the end of the text, where the two end differently
+                else:
                     start = stop = following.start_mark
             yield ScalarEvent(event.anchor, None, event.implicit, event.value, start, stop, style)
         elif kind in ("MappingStartEvent", "SequenceStartEvent"):
