@@ -16,18 +16,14 @@ import datetime
 import difflib
 import functools
 import hashlib
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
-from pylatexenc.latex2text import LatexNodes2Text
-
+from cvbuild import cache
 from cvbuild.errors import InputError, Problem
 from cvbuild.fields import PublicationCategory
 from cvbuild.load import bib_paths, place_problems
@@ -35,6 +31,9 @@ from cvbuild.repertoire import unprintable
 from cvbuild.texmacros import clean, commands
 
 if TYPE_CHECKING:
+    import bibtexparser
+    from pylatexenc.latex2text import LatexNodes2Text
+
     from cvbuild.models import Bibliography
 
 CATEGORIES: tuple[PublicationCategory, ...] = (
@@ -161,7 +160,15 @@ _MONTH_NAMES = {
     "sept": 9,
 }  # fmt: skip
 
-logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+def _bibtexparser() -> Any:
+    """bibtexparser, imported when a .bib is read (not when its publications are cached)."""
+    import logging
+
+    import bibtexparser
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    return bibtexparser
 
 
 @dataclass(frozen=True)
@@ -257,6 +264,37 @@ def load_publications(
     warning naming it, so a downloaded .bib builds as it is."""
     # inside the content folder, regular files
     paths, problems = bib_paths(spec, content_dir, allow_outside)
+    if problems:
+        return _read_publications(spec, content_dir, paths, problems)
+    place, key = _cache_key(spec, content_dir, paths)
+    cached = cache.remembered(place, key) if key else None
+    if isinstance(cached, Publications) and all(isinstance(p, Publication) for p in cached):
+        return cached
+    publications = _read_publications(spec, content_dir, paths, [])
+    if key:
+        cache.remember(place, key, publications)
+    return publications
+
+
+def _cache_key(spec: Bibliography, content_dir: Path, paths: list[Path]) -> tuple[str, str]:
+    """Where the publications of these files are kept in the cache, and what they are made of:
+    cvbuild's code, the bibliography settings and the bytes of each file ('' when a file
+    cannot be read: then it is read for real, and says what is wrong)."""
+    place = "\0".join(["publications", str(content_dir.resolve()), *map(str, paths)])
+    digest = hashlib.sha256(cache.code_digest().encode())
+    digest.update(spec.model_dump_json().encode())
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return place, ""
+        digest.update(f"\0{path}\0{len(data)}\0".encode() + hashlib.sha256(data).digest())
+    return place, digest.hexdigest()
+
+
+def _read_publications(
+    spec: Bibliography, content_dir: Path, paths: list[Path], problems: list[Problem]
+) -> Publications:
     warnings: list[Problem] = []
     publications: list[Publication] = []
     seen: dict[str, tuple[str, Path, int]] = {}  # folded key -> (key, file, line)
@@ -267,7 +305,7 @@ def load_publications(
         problems += decode_problems
         if text is None:
             continue
-        library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+        library = _bibtexparser().parse_string(text)
         library_warnings, repaired = _library_problems(library, path)
         warnings += library_warnings
         raw_entries = [(e, _fields(e)) for e in library.entries] + repaired
@@ -427,6 +465,13 @@ def _library_problems(
 ) -> tuple[list[Problem], list[tuple[bibtexparser.model.Entry, dict[str, str]]]]:
     """Warnings for the blocks bibtexparser could not take as they are, and the entries that
     repeat a field, repaired (the first value kept, as BibTeX does)."""
+    from bibtexparser.model import (
+        DuplicateBlockKeyBlock,
+        DuplicateFieldKeyBlock,
+        Entry,
+        ParsingFailedBlock,
+    )
+
     warnings = []
     repaired = []
     for block in library.failed_blocks:
@@ -441,7 +486,7 @@ def _library_problems(
             )
         elif isinstance(block, DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
-            if not isinstance(entry, bibtexparser.model.Entry):
+            if not isinstance(entry, Entry):
                 continue
             names = ", ".join(sorted(block.duplicate_keys))
             warnings.append(
@@ -923,7 +968,22 @@ def _brace_depth_broken(value: str) -> bool:
 
 # --------------------------------------------------------------------------- names
 
-_TEXT = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+
+@functools.cache
+def _latex_text() -> LatexNodes2Text:
+    """pylatexenc's converter, made when a TeX text is first read as plain text."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+
+
+def __getattr__(name: str) -> Any:
+    """`_TEXT`, the converter, as it was before it was made on first use."""
+    if name == "_TEXT":
+        return _latex_text()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Anything pylatexenc would change: markup, ligatures (-- ``), line breaks. A value without any
 # (most names) comes out as it went in, and pylatexenc costs a millisecond per call.
 _LATEX_TEXT = re.compile(r"[\\{}$%~&#^_`'\n\r\t]|--|!`|\?`|,,|<<|>>")
@@ -934,7 +994,7 @@ def _to_text(value: str) -> str:
     """Plain text of a LaTeX value (names repeat across a list: cached)."""
     if not _LATEX_TEXT.search(value):
         return value.strip()
-    text: str = _TEXT.latex_to_text(value)
+    text: str = _latex_text().latex_to_text(value)
     return text.strip()
 
 

@@ -172,3 +172,74 @@ def _state(path: Path) -> tuple[int, ...]:
     except OSError:
         return ()
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+# --------------------------------------------------------------------------- parse results
+
+# Results of reading inputs that did not change since (the .bib files' publications), kept in
+# the user's cache: one file per place (a content folder's bibliography), holding the key of
+# what it was made from and the result. A damaged, unreadable or foreign entry is ignored.
+RESULTS_FORMAT = "cvbuild-results-1"
+
+
+def results_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvbuild" / "parsed"
+
+
+def code_digest() -> str:
+    """What the code making a result is: cvbuild's version and the bytes of its modules, and
+    where the parsers it uses are installed and when (an upgrade rewrites them). A result made
+    by other code is never taken."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        import importlib.util
+
+        digest = hashlib.sha256(f"{RESULTS_FORMAT} {__version__}".encode())
+        for path in sorted(CODE_DIR.glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for library in _PARSERS:  # found without importing them
+            spec = importlib.util.find_spec(library)
+            origin = spec.origin if spec and spec.origin else ""
+            digest.update(f"{library} {origin} {_state(Path(origin)) if origin else ()}".encode())
+        _CODE_DIGEST = digest.hexdigest()
+    return _CODE_DIGEST
+
+
+_PARSERS = ("bibtexparser", "pylatexenc", "yaml", "ruamel.yaml")
+
+
+_CODE_DIGEST: str | None = None
+
+
+def remembered(place: str, key: str) -> object | None:
+    """The result stored for `place` when it was made from `key`, else None."""
+    import pickle
+
+    try:
+        stored = pickle.loads((results_dir() / f"{_name(place)}.pickle").read_bytes())
+    except Exception:  # missing, cut off, written by other code: read the inputs again
+        return None
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != key:
+        return None
+    result: object = stored[1]
+    return result
+
+
+def remember(place: str, key: str, result: object) -> None:
+    """Store `result` for `place` (replacing what was there: one entry per place); a cache that
+    cannot be written is no error."""
+    import pickle
+
+    from cvbuild.files import replace_with_bytes
+
+    try:
+        folder = results_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
+        replace_with_bytes(data, folder / f"{_name(place)}.pickle", durable=False)
+    except (OSError, pickle.PicklingError):
+        pass
+
+
+def _name(place: str) -> str:
+    return hashlib.sha256(place.encode("utf-8")).hexdigest()[:32]

@@ -28,7 +28,18 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 
 from cvbuild import models
 from cvbuild.errors import InputError, Problem, shown
@@ -336,13 +347,8 @@ def _parse(file: Path) -> tuple[Any, list[Problem]]:
     problems = _forbidden_characters(text, file) or _bracket_nesting(text, file)
     if problems:
         return None, problems
-    yaml = YAML(typ="rt")
-    yaml.Composer = _Composer
-    yaml.Constructor = _Constructor
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ruamel warns about a reused anchor name
-            return yaml.load(text), []
+        return _fast_load(text) or _ruamel_load(text), []
     except _Refused as error:
         mark = error.problem_mark
         return None, [Problem(str(error.problem), file, mark.line + 1, mark.column + 1)]
@@ -370,6 +376,196 @@ def read_regular_file(path: Path) -> bytes:
         if not stat.S_ISREG(mode):
             raise OSError(0, f"{file_kind(mode)}, not a regular file", str(path))
         return handle.read()
+
+
+# --------------------------------------------------------------------------- the fast reader
+
+# Text the fast reader leaves to ruamel: a directive (`%YAML 1.1` changes how values read), the
+# characters YAML 1.1 (libyaml) takes as line breaks but YAML 1.2 (ruamel) does not, and tabs
+# (which ruamel refuses in places where libyaml takes them as spaces).
+_NOT_FAST = re.compile("^%|[\t\x85\u2028\u2029]", re.M)
+
+
+def _fast_load(text: str) -> Any:
+    """The same tree as `_ruamel_load` gives, read about four times faster: libyaml's parser (in
+    C) makes the events, ruamel's composer (with cvbuild's limits) and constructor the tree, so
+    values, types and positions are ruamel's. None (then ruamel reads it all) when libyaml is not
+    there, or the text needs what only ruamel reads the YAML 1.2 way (a directive, a tag, a
+    YAML 1.1 line break), or libyaml finds a problem: ruamel's own message is the one reported.
+    Past cvbuild's limits (`_Refused`) it stops at once, as ruamel would at the same place."""
+    if _libyaml is None or _NOT_FAST.search(text) or "\ufeff" in text[1:]:
+        return None
+    try:
+        return _ruamel_load(text, _LibyamlEvents)
+    except _Refused:
+        raise
+    except Exception:
+        return None
+
+
+def read_yaml(text: str) -> Any:
+    """cvbuild's own YAML files (locales), read as the content is (the fast way when it can);
+    raises ruamel's errors."""
+    return _fast_load(text) or _ruamel_load(text)
+
+
+def _ruamel_load(text: str, parser: Any = None) -> Any:
+    """ruamel's round-trip reading with cvbuild's composer and constructor (and `parser`'s
+    events, when given); raises ruamel's errors."""
+    yaml = YAML(typ="rt")
+    yaml.Composer = _Composer
+    yaml.Constructor = _Constructor
+    if parser is not None:
+        yaml.Parser = parser
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ruamel warns about a reused anchor name
+        return yaml.load(text)
+
+
+try:  # PyYAML, with libyaml in its wheels, comes with pybtex; without it ruamel reads all
+    import yaml as _libyaml
+
+    if not getattr(_libyaml, "__with_libyaml__", False):
+        _libyaml = None
+except ImportError:  # pragma: no cover
+    _libyaml = None
+
+
+class _LibyamlEvents:
+    """libyaml's parse events as ruamel's, for ruamel's composer (the parser's interface)."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.events: Iterator[Any] | None = None
+        self.ahead: list[Any] = []  # the next event, once looked at
+
+    def _next(self) -> Any:
+        if self.events is None:
+            text = self.loader.reader.buffer.removesuffix("\0")
+            self.events = _ruamel_events(_libyaml.parse(text, _libyaml.CLoader), text)
+        if not self.ahead:
+            self.ahead = [event for event in (next(self.events, None),) if event is not None]
+        return self.ahead[0] if self.ahead else None
+
+    def check_event(self, *choices: Any) -> bool:
+        event = self._next()
+        return event is not None and (not choices or isinstance(event, choices))
+
+    def peek_event(self) -> Any:
+        return self._next()
+
+    def get_event(self) -> Any:
+        event = self._next()
+        self.ahead = []
+        return event
+
+    def dispose(self) -> None:
+        self.events = iter(())
+        self.ahead = []
+
+
+class _NotAlike(Exception):
+    """Where ruamel's events could differ from libyaml's: an explicit tag (whose meaning is
+    YAML 1.2's), an anchor name the two read differently, an empty value in a flow collection,
+    as a key, before a comment or at the end of the text, a block scalar starting with blank
+    lines that hold spaces.
+    Such a text is left to ruamel."""
+
+
+def _ruamel_events(events: Iterator[Any], text: str) -> Iterator[Any]:
+    """libyaml's events as ruamel makes them, one by one as the composer asks (it stops early
+    at cvbuild's limits), looking one event ahead. One difference is mended: a mapping's empty
+    value (`summary:` and nothing) stands, in ruamel, where the next thing starts, in libyaml
+    just after the colon (with a comment after it, ruamel's place depends on the comment: left
+    to ruamel)."""
+    lines = text.splitlines()
+    open_: list[list[Any]] = []  # each open collection: [block mapping?, nodes so far, flow?]
+    event = next(events, None)
+    while event is not None:
+        following = next(events, None)
+        kind = type(event).__name__
+        if getattr(event, "tag", None) is not None:
+            raise _NotAlike
+        if getattr(event, "anchor", None) is not None and not _name_ends(lines, event):
+            raise _NotAlike
+        start, stop = event.start_mark, event.end_mark  # line, column and index, as ruamel's
+        if kind in ("ScalarEvent", "AliasEvent", "MappingStartEvent", "SequenceStartEvent"):
+            in_block_mapping = bool(open_) and open_[-1][0]
+            is_value = bool(open_) and open_[-1][1] % 2 == 1
+            if open_:
+                open_[-1][1] += 1
+        if kind == "ScalarEvent":
+            style = event.style or None
+            if style in ("|", ">") and _blank_lines_with_spaces(lines, event):
+                raise _NotAlike  # ruamel takes their spaces for the indentation, libyaml not
+            if event.value == "" and style is None and event.anchor is None:
+                if not (in_block_mapping and is_value):
+                    if open_ and not open_[-1][0] and open_[-1][2]:
+                        raise _NotAlike  # in a flow collection
+                    if open_ and open_[-1][0] and not is_value:
+                        raise _NotAlike  # an empty key
+                elif _comment_follows(lines, event.start_mark):
+                    raise _NotAlike  # ruamel places it after the colon or further on
+                elif following is None or following.start_mark.line >= len(lines) - 1:
+                    raise _NotAlike  # at the end of the text, where the two end differently
+                else:
+                    start = stop = following.start_mark
+            yield ScalarEvent(event.anchor, None, event.implicit, event.value, start, stop, style)
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            mapping = kind == "MappingStartEvent"
+            open_.append([mapping and not event.flow_style, 0, bool(event.flow_style)])
+            made_kind = MappingStartEvent if mapping else SequenceStartEvent
+            yield made_kind(event.anchor, None, event.implicit, start, stop, event.flow_style)
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            open_.pop()
+            yield _PLAIN_EVENTS[kind](start, stop)
+        elif kind == "AliasEvent":
+            yield AliasEvent(event.anchor, start, stop)
+        elif kind == "DocumentStartEvent":
+            yield DocumentStartEvent(start, stop, event.explicit, event.version, None)
+        elif kind == "DocumentEndEvent":
+            yield DocumentEndEvent(start, stop, event.explicit)
+        else:
+            yield _PLAIN_EVENTS[kind](start, stop)
+        event = following
+
+
+def _name_ends(lines: list[str], event: Any) -> bool:
+    """The anchor or alias name (`&name`, `*name`) libyaml read ends where ruamel's ends: a
+    YAML 1.2 name runs on up to a space or a flow indicator, a YAML 1.1 name ends at any
+    character other than a letter, digit, `-` or `_`."""
+    mark = event.start_mark
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    written = line[mark.column : mark.column + 1 + len(event.anchor)]
+    after = line[mark.column + 1 + len(event.anchor) : mark.column + 2 + len(event.anchor)]
+    return bool(
+        written[1:] == event.anchor
+        and written[:1] in "&*"
+        and after in ("", " ", ",", "[", "]", "{", "}")
+    )
+
+
+def _blank_lines_with_spaces(lines: list[str], event: Any) -> bool:
+    """A block scalar (`|`, `>`) whose first lines are blank but hold spaces."""
+    for line in lines[event.start_mark.line + 1 : event.end_mark.line + 1]:
+        if line.strip():
+            return False
+        if line:
+            return True
+    return False
+
+
+def _comment_follows(lines: list[str], mark: Any) -> bool:
+    line: str = lines[mark.line] if mark.line < len(lines) else ""
+    return line[mark.column :].lstrip().startswith("#")
+
+
+_PLAIN_EVENTS = {
+    "StreamStartEvent": StreamStartEvent,
+    "StreamEndEvent": StreamEndEvent,
+    "MappingEndEvent": MappingEndEvent,
+    "SequenceEndEvent": SequenceEndEvent,
+}
 
 
 # What the YAML specification allows in a file; anything else (NUL, BEL, ESC, ...) is refused.
@@ -425,6 +621,23 @@ class _Composer(Composer):
         super().__init__(loader)
         self.values = self.characters = 0  # so far, aliases expanded
         self.sizes: dict[int, tuple[int, int]] = {}  # id(node) → (values, characters) in it
+        self._found: dict[str, Any] = {}
+
+    # ruamel finds its parser and resolver anew (through a frame lookup) at each of several
+    # calls per value; they never change while a document is read, so they are kept.
+    @property
+    def parser(self) -> Any:
+        found = self._found.get("parser")
+        if found is None:
+            found = self._found["parser"] = Composer.parser.fget(self)  # type: ignore[attr-defined]
+        return found
+
+    @property
+    def resolver(self) -> Any:
+        found = self._found.get("resolver")
+        if found is None:
+            found = self._found["resolver"] = Composer.resolver.fget(self)  # type: ignore[attr-defined]
+        return found
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()

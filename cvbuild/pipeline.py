@@ -14,11 +14,10 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cvbuild import cache
 from cvbuild.bibliography import (
@@ -55,11 +54,13 @@ from cvbuild.fields import Gap
 from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
-from cvbuild.packs import Pack, Rule
 from cvbuild.png import Pages, render_pages
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
 from cvbuild.select import Selection, select
 from cvbuild.writers import latex
+
+if TYPE_CHECKING:
+    from cvbuild.packs import Pack, Rule
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,8 @@ def _one(options: BuildOptions, loaded: Loaded, loaded_line: str) -> Outcome:
 
 
 def _side_by_side(jobs: list[Callable[[], Outcome]]) -> list[Outcome]:
+    from concurrent.futures import ThreadPoolExecutor, wait  # (imports logging: not for one)
+
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
     try:
         futures = [pool.submit(job) for job in jobs]
@@ -355,14 +358,14 @@ def default_stems(content_dir: Path, variants: list[str], cv: CV | None = None) 
     for (`file_name` rule, e.g. CV_PubList_Lapuschkin), else the variant's name. Needs the
     content (the loaded `cv`, else it is read), so `cvbuild pdf` asks only for builds that are
     not unchanged."""
-    from cvbuild.packs import wanted_stem
-
     cv = cv if cv is not None else load_cv(content_dir)
     stems = {}
     for variant in variants:
         chosen = cv.variants.get(variant)
         stem = None
         if chosen is not None and chosen.pack is not None:
+            from cvbuild.packs import wanted_stem
+
             _, packed = with_pack(cv, content_dir, variant)
             stem = wanted_stem(packed.rules, cv.person.family_name) if packed else None
         stems[variant] = stem or variant
@@ -538,12 +541,12 @@ def _other_inputs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
 
 def _own_packs(cv: CV, content_dir: Path) -> tuple[Path, ...]:
     """The pack files the variants name that are not cvbuild's (those count as its code)."""
-    from cvbuild.packs import PACK_DIR, pack_file
-
     found = []
     for variant in cv.variants.values():
         if variant.pack is None:
             continue
+        from cvbuild.packs import PACK_DIR, pack_file  # (only for content that uses packs)
+
         try:
             path = pack_file(variant.pack, content_dir)
         except InputError:
