@@ -400,6 +400,7 @@ def _make_format(name: str, build_dir: Path, env: dict[str, str]) -> bool:
         here.unlink(missing_ok=True)
         return False
     try:
+        fmtcache.inflate(here)
         fmtcache.seal(here)
     except OSError:
         here.unlink(missing_ok=True)

@@ -575,3 +575,48 @@ def test_cvbuilds_own_files_in_subpackages_are_inputs_too(
     inputs = cache.fixed_inputs(tmp_path / "none")
     found = {p.relative_to(package).as_posix() for p in inputs if package in p.parents}
     assert found == {"pipeline.py", "kinds/bio.py", "locales/de.yaml"}
+
+
+def test_a_format_checked_once_is_known_by_its_stamp_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing a format cost 20 to 40 ms a build: after one full check the seal keeps the
+    file's stamp (size, times, inode), and an unchanged stamp is trusted."""
+    from cvbuild import fmtcache
+
+    fmt = tmp_path / "cvbuild-x.fmt"
+    fmt.write_bytes(b"0123456789" * 100)
+    _seal(fmt)
+    assert _sealed(fmt)  # just written: checked in full, and its stamp not yet trusted
+    assert fmtcache.seal_path(fmt).read_text().count("\n") == 1
+    monkeypatch.setattr(fmtcache, "_SETTLED_SECONDS", -1.0)  # as if written long ago
+    assert _sealed(fmt)
+    assert fmtcache.seal_path(fmt).read_text().count("\n") == 2  # the stamp recorded
+
+    def no_reading(path: Path) -> str:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(fmtcache, "fingerprint", no_reading)
+    assert _sealed(fmt)  # known by its stamp
+    fmt.write_bytes(b"1123456789" + b"0123456789" * 99)  # same size, one byte changed
+    os.utime(fmt, ns=(fmt.stat().st_atime_ns, fmt.stat().st_mtime_ns + 10**9))
+    monkeypatch.undo()
+    assert not _sealed(fmt)  # another stamp: read, and refused
+
+
+def test_a_format_is_stored_uncompressed(tmp_path: Path) -> None:
+    """TeX writes formats gzip-compressed and reads either kind; inflating was 8 % of a pass."""
+    import gzip
+
+    from cvbuild import fmtcache
+
+    fmt = tmp_path / "cvbuild-x.fmt"
+    fmt.write_bytes(gzip.compress(b"format " * 1000))
+    fmtcache.inflate(fmt)
+    assert fmt.read_bytes() == b"format " * 1000
+    fmtcache.inflate(fmt)  # already plain: left as it is
+    assert fmt.read_bytes() == b"format " * 1000
+    fmt.write_bytes(gzip.compress(b"format " * 1000)[:-20])  # a dump cut short
+    with pytest.raises(OSError):
+        fmtcache.inflate(fmt)
+    assert not list(tmp_path.glob("*.inflating"))
