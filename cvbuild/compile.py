@@ -427,11 +427,55 @@ def _tex_installation() -> str:
     remade): the pdflatex base format's and the package index's time stamps."""
     stamps = []
     for name in ("pdflatex.fmt", "ls-R"):
-        found = subprocess.run(["kpsewhich", "-all", name], capture_output=True, text=True).stdout
-        for path in found.split():
+        for path in _kpsewhich("-all", name, files=False).split():
             with contextlib.suppress(OSError):
                 stamps.append(f"{path}:{Path(path).stat().st_mtime_ns}")
     return "\n".join(stamps)
+
+
+_KPSEWHICH_MEMORY = "kpsewhich.json"
+
+
+def _kpsewhich(*args: str, files: bool = True) -> str:
+    """kpsewhich's answer, remembered in the user's cache: each call cost a build about 15 ms.
+    Where a file is depends on kpsewhich itself and the TEXMF settings (the key of every
+    answer); whether a package's file is there (`files`) also on the package index (ls-R,
+    which Debian's TeX packages update when they are installed or removed)."""
+    if shutil.which("kpsewhich") is None:
+        return ""
+    key = [_kpsewhich_identity(), *args]
+    if files:
+        key.append(_tex_installation())
+    memory_path = fmtcache.format_cache() / _KPSEWHICH_MEMORY
+    try:
+        memory = json.loads(memory_path.read_text(encoding="utf-8"))
+        if not isinstance(memory, dict):
+            memory = {}
+    except (OSError, ValueError):
+        memory = {}
+    answer = memory.get(json.dumps(key))
+    if isinstance(answer, str):
+        return answer
+    answer = subprocess.run(["kpsewhich", *args], capture_output=True, text=True).stdout
+    kept = [(k, v) for k, v in memory.items() if k != json.dumps(key)][-30:]
+    with contextlib.suppress(OSError):
+        memory_path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(dict([*kept, (json.dumps(key), answer)])).encode("utf-8")
+        replace_with_bytes(data, memory_path, durable=False)
+    return answer
+
+
+@functools.cache
+def _kpsewhich_identity() -> str:
+    """kpsewhich (its path and time stamp) and the settings that tell it where to look."""
+    found = shutil.which("kpsewhich") or ""
+    stamp = ""
+    with contextlib.suppress(OSError):
+        stamp = str(Path(found).resolve().stat().st_mtime_ns)
+    settings = sorted(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith(("TEXMF", "TEXLIVE"))
+    )
+    return "\n".join([found, stamp, *settings])
 
 
 def _engine_installed(
@@ -461,17 +505,14 @@ def _engine_installed(
 
 
 def _tex_files_found(names: list[str]) -> set[str]:
-    if shutil.which("kpsewhich") is None:
-        return set()
-    found = subprocess.run(["kpsewhich", *names], capture_output=True, text=True).stdout
+    found = _kpsewhich(*names)
     return {Path(line).name for line in found.splitlines() if line.strip()}
 
 
 @functools.cache
 def _lua_installation() -> str:
     """What a LuaLaTeX format also depends on: the lualatex base format it is made from."""
-    found = subprocess.run(["kpsewhich", "-engine=luahbtex", "-all", "lualatex.fmt"],
-                           capture_output=True, text=True).stdout  # fmt: skip
+    found = _kpsewhich("-engine=luahbtex", "-all", "lualatex.fmt", files=False)
     stamps = []
     for path in found.split():
         with contextlib.suppress(OSError):

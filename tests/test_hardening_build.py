@@ -620,3 +620,32 @@ def test_a_format_is_stored_uncompressed(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         fmtcache.inflate(fmt)
     assert not list(tmp_path.glob("*.inflating"))
+
+
+@pytest.mark.tex
+def test_kpsewhich_answers_are_remembered_until_the_installation_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kpsewhich call cost a build about 15 ms: answers are kept in the user's cache, by
+    kpsewhich's identity and, for "is this package's file there", the package index's stamps."""
+    import subprocess
+
+    from cvbuild import compile as compile_
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls: list[list[str]] = []
+    run = subprocess.run
+
+    def spy(command: list[str], **kwargs: object) -> object:
+        calls.append(command)
+        return run(command, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(compile_.subprocess, "run", spy)
+    monkeypatch.setattr(compile_, "_tex_installation", lambda: "ls-R:1")
+    first = compile_._kpsewhich("article.cls", "no-such-file.sty")
+    assert first.strip().endswith("article.cls") and len(calls) == 1
+    assert compile_._kpsewhich("article.cls", "no-such-file.sty") == first and len(calls) == 1
+    monkeypatch.setattr(compile_, "_tex_installation", lambda: "ls-R:2")  # a package installed
+    assert compile_._kpsewhich("article.cls", "no-such-file.sty") == first and len(calls) == 2
+    (tmp_path / "cvbuild" / "kpsewhich.json").write_text("{damaged")
+    assert compile_._kpsewhich("article.cls", "no-such-file.sty") == first and len(calls) == 3
