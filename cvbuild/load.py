@@ -625,19 +625,19 @@ class _Composer(Composer):
 
     # ruamel finds its parser and resolver anew (through a frame lookup) at each of several
     # calls per value; they never change while a document is read, so they are kept.
-    @property
-    def parser(self) -> Any:
-        found = self._found.get("parser")
+    def _kept(self, name: str) -> Any:
+        found = self._found.get(name)
         if found is None:
-            found = self._found["parser"] = Composer.parser.fget(self)  # type: ignore[attr-defined]
+            found = self._found[name] = getattr(Composer, name).fget(self)
         return found
 
     @property
+    def parser(self) -> Any:
+        return self._kept("parser")
+
+    @property
     def resolver(self) -> Any:
-        found = self._found.get("resolver")
-        if found is None:
-            found = self._found["resolver"] = Composer.resolver.fget(self)  # type: ignore[attr-defined]
-        return found
+        return self._kept("resolver")
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
