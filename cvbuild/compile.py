@@ -178,12 +178,12 @@ def compile_project(
         progress.finished("preamble", time.monotonic() - began)
 
     def fmt(number: int) -> str | None:
+        """The format for pass `number`: none while it is being made (a pass never waits for
+        it: a LuaLaTeX format takes longer to make than the first pass and biber, and a pass
+        without it costs less than the wait; the next build has it)."""
         if maker is None:
             return name
-        if number == 1 and not making:
-            return None
-        maker.join()
-        return making[0]
+        return making[0] if making else None
 
     limit = (time.monotonic() + timeout, timeout)
     control = project.control_tex != ""

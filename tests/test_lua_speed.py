@@ -91,6 +91,10 @@ def test_a_pass_with_the_format_writes_the_bytes_of_a_pass_without(
     build = tmp_path / "build"
     pdf, output = _build(content, build, variant)
     assert "pdflatex 1 (for biber)" in output and "lualatex 2" in output  # a cold build
+    cold = pdf.read_bytes()
+    pdf.unlink()  # built again: one pass, with the format made during the cold build
+    pdf, output = _build(content, build, variant)
+    assert _sha(pdf.read_bytes()) == _sha(cold)
     here = build / variant
     name = _format_of_last_pass(here)
     assert name is not None and name.startswith("cvbuild-lua-"), name
