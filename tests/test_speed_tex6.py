@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cvbuild import compile as compile_
-from tests.conftest import make_content, run_cli
+from tests.conftest import make_content, replace_in, run_cli
 
 SECTIONS = """\
 sections:
@@ -71,15 +71,24 @@ STOCK = r"""\makeatletter
     {}}
 \renewcommand*{\mkbibcompletename}[1]{\ifitemannotation{highlight}{\textbf{#1}}{#1}}
 \settoggle{bbx:related}{true}
+\protected\def\blx@bibstring#1#2#3{%
+  \blx@met@bibstring{#1}{#2}{#3}
+    {\blx@imc@ifcapital
+       {\blx@wrapbibstring{#1}{\blx@tempa}{\MakeCapital{\csuse{#2@\blx@tempa}}}}
+       {\blx@wrapbibstring{#1}{\blx@tempa}{\csuse{#2@\blx@tempa}}}%
+     \blx@endunit}}
 \makeatother
 """
 
 
-@pytest.fixture(scope="module")
-def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build dir of a normal build of the boundary cases, all passes done."""
+@pytest.fixture(scope="module", params=["en", "de"])
+def settled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build dir of a normal build of the boundary cases, all passes done, in English and in
+    German (their capitalised strings differ: "In:", "Hrsg.")."""
     root = tmp_path_factory.mktemp("speed-tex6")
     content = make_content(root, SECTIONS, BIB)
+    as_of = "  as_of: 2024-01-31\n"
+    replace_in(content / "person.yaml", as_of, f"{as_of}  language: {request.param}\n")
     pdf = root / "cv.pdf"
     result = run_cli("pdf", "--content", str(content), "-o", str(pdf),
                      "--build-dir", str(root / "build"))  # fmt: skip
@@ -149,6 +158,9 @@ def test_no_expression_parsed_and_no_annotation_arguments_read_per_name(
     lists = len(re.findall(r"^\\blx@printnames ", trace, re.M))
     saved = _count(stock, r"\ifboolexpr") - _count(trace, r"\ifboolexpr")
     assert saved >= names + (names - lists), (saved, names, lists)
+    # "In:" before journals and books: the string itself to title-casing, not \csuse{its name}
+    assert _count(trace, r"\__cvbuild_capital:N") >= 4
+    assert _count(stock, r"\__cvbuild_capital:N") == 0
     fast_work = len(re.findall(r"->", trace))
     stock_work = len(re.findall(r"->", stock))
     # (about 250 expansions fewer per name here; the shipped CV's lists: 749k -> 667k)
