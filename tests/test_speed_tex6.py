@@ -93,7 +93,10 @@ def settled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     result = run_cli("pdf", "--content", str(content), "-o", str(pdf),
                      "--build-dir", str(root / "build"))  # fmt: skip
     assert result.exit_code == 0, result.output
-    return root / "build" / "full"
+    build_dir = root / "build" / "full"
+    if "biblatex.sty    2022/07/12 v3.18b" not in (build_dir / "cv.log").read_text("latin-1"):
+        pytest.skip("cvbuild.sty replaces pieces of biblatex 3.18b only (see its 'speed' part)")
+    return build_dir
 
 
 def _pass(build_dir: Path, copy: Path, edit: str = "", after: str = "") -> Path:
