@@ -178,12 +178,17 @@ def compile_project(
         progress.finished("preamble", time.monotonic() - began)
 
     def fmt(number: int) -> str | None:
-        """The format for pass `number`: none while it is being made (a pass never waits for
-        it: a LuaLaTeX format takes longer to make than the first pass and biber, and a pass
-        without it costs less than the wait; the next build has it)."""
+        """The format for pass `number`. The first pass (which only feeds biber) never waits
+        for it. Under LuaLaTeX no pass does: its format takes longer to make than the first
+        pass and biber, a pass without it costs less than the wait, and it writes the same bytes
+        (tests/test_lua_speed.py). A pdflatex pass without the format writes other bytes (the
+        fonts the format preloads are numbered otherwise), so pages are typeset with it."""
         if maker is None:
             return name
-        return making[0] if making else None
+        if number == 1 or project.engine == "lualatex":
+            return making[0] if making else None
+        maker.join()
+        return making[0]
 
     limit = (time.monotonic() + timeout, timeout)
     control = project.control_tex != ""

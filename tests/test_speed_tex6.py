@@ -131,7 +131,7 @@ def test_fast_name_macros_print_the_bytes_of_biblatex_stock_ones(
 def _traced(settled: Path, copy: Path, edit: str = "") -> str:
     """The macro expansions TeX traces while it prints the publication lists."""
     tex = (settled / "cv.tex").read_text(encoding="utf-8")
-    first = tex.index(r"\cvbuildpublications")
+    first = tex.index("\n" + r"\cvbuildpublications") + 1  # the lists (not the control pass's)
     shutil.copytree(settled, copy / "src")
     (copy / "src" / "cv.tex").write_text(
         tex[:first] + r"\tracingmacros=1 \tracingonline=0 " + tex[first:], encoding="utf-8"
