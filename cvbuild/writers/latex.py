@@ -152,7 +152,8 @@ def _document(document: doc.Document) -> LatexDocument:
     preamble.append(Command("moderncvcolor", layout.color))
     # The language: hyphenation patterns, and biblatex's words ("In:", "pp."/"S.", "eds."/"Hrsg.").
     preamble.append(Command("usepackage", "babel", options=document.locale.babel))
-    preamble.append(NoEscape(r"\usepackage{cvbuild}" + "\n" + DUMP_MARKER))
+    cvbuild = r"\usepackage[pdfa]{cvbuild}" if layout.pdf_a else r"\usepackage{cvbuild}"
+    preamble.append(NoEscape(cvbuild + "\n" + DUMP_MARKER))
     if layout.pdf_a:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
         subject = pdf_string(document.metadata.subject)
