@@ -191,7 +191,7 @@ def compile_project(
         return making[0]
 
     limit = (time.monotonic() + timeout, timeout)
-    control = project.control_tex != ""
+    control = project.control_tex != "" and shutil.which("pdflatex") is not None
     if control:
         _write_if_changed(build_dir / CONTROL_TEX, project.control_tex)
     try:
@@ -706,7 +706,7 @@ SETTLING = ("aux", "out", "bbl")
 # entry's default refcontext (for \cite, which cvbuild's .tex never uses: its lists are
 # \nocite{*} with keyword filters) and table-of-contents lines (read only by a
 # \tableofcontents, which cvbuild never prints), the page count (lastpage's label, LaTeX's
-# \@abspage@last: "Page x of y" is written at the end of the pass itself, latex/cvbuild.sty)
+# \@abspage@last: "Page x of y" is written at the end of the pass itself, latex/cvbuild.sty),
 # the bookmark package's entries (it reads them back at the end of the pass that wrote them) and
 # babel's language for the .aux lines after it (of which only the toc lines speak).
 # A new .bib entry changes all of them; a pass for them alone cost 5 s on a 1,000-entry list
