@@ -448,9 +448,7 @@ def _kpsewhich(*args: str, files: bool = True) -> str:
     which Debian's TeX packages update when they are installed or removed)."""
     if shutil.which("kpsewhich") is None:
         return ""
-    key = [_kpsewhich_identity(), *args]
-    if files:
-        key.append(_tex_installation())
+    key = json.dumps([_kpsewhich_identity(), *args, _tex_installation() if files else ""])
     memory_path = fmtcache.format_cache() / _KPSEWHICH_MEMORY
     try:
         memory = json.loads(memory_path.read_text(encoding="utf-8"))
@@ -458,14 +456,14 @@ def _kpsewhich(*args: str, files: bool = True) -> str:
             memory = {}
     except (OSError, ValueError):
         memory = {}
-    answer = memory.get(json.dumps(key))
+    answer = memory.get(key)
     if isinstance(answer, str):
         return answer
     answer = subprocess.run(["kpsewhich", *args], capture_output=True, text=True).stdout
-    kept = [(k, v) for k, v in memory.items() if k != json.dumps(key)][-30:]
+    kept = [(k, v) for k, v in memory.items() if k != key][-30:]
     with contextlib.suppress(OSError):
         memory_path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(dict([*kept, (json.dumps(key), answer)])).encode("utf-8")
+        data = json.dumps(dict([*kept, (key, answer)])).encode("utf-8")
         replace_with_bytes(data, memory_path, durable=False)
     return answer
 

@@ -66,6 +66,11 @@ def seal(fmt: Path) -> None:
 _SETTLED_SECONDS = 2.0
 
 
+def _fingerprint_line(seal: str) -> str:
+    """A seal's first line (size and SHA-256), without the stamp of the file it was made for."""
+    return seal.partition("\n")[0] + "\n"
+
+
 def _stamp(status: os.stat_result) -> str:
     return (f"{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} {status.st_ino} "
             f"{status.st_dev}\n")  # fmt: skip
@@ -103,7 +108,7 @@ def copy_sealed(cached: Path, here: Path) -> bool:
         replace_with_copy(cached, here, durable=False)
     except OSError:
         return False
-    fingerprint_line = seal.partition("\n")[0] + "\n"  # (the cached file's stamp is not this one's)
+    fingerprint_line = _fingerprint_line(seal)  # (the cached file's stamp is not this one's)
     if fingerprint(here) != fingerprint_line:
         forget(here, cached)
         return False
@@ -124,7 +129,7 @@ def store(fmt: Path, cached: Path, keep: int = 6) -> None:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         replace_with_copy(fmt, cached)
-        fingerprint_line = seal_path(fmt).read_text(encoding="ascii").partition("\n")[0] + "\n"
+        fingerprint_line = _fingerprint_line(seal_path(fmt).read_text(encoding="ascii"))
         replace_with_bytes(fingerprint_line.encode("ascii"), seal_path(cached))
         formats = sorted(cached.parent.glob("cvbuild-*.fmt"), key=lambda p: p.stat().st_mtime)
         for old in formats[:-keep]:
