@@ -977,13 +977,6 @@ def _latex_text() -> LatexNodes2Text:
     return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
-def __getattr__(name: str) -> Any:
-    """`_TEXT`, the converter, as it was before it was made on first use."""
-    if name == "_TEXT":
-        return _latex_text()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # Anything pylatexenc would change: markup, ligatures (-- ``), line breaks. A value without any
 # (most names) comes out as it went in, and pylatexenc costs a millisecond per call.
 _LATEX_TEXT = re.compile(r"[\\{}$%~&#^_`'\n\r\t]|--|!`|\?`|,,|<<|>>")

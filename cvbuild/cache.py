@@ -168,9 +168,14 @@ def _digest(path: Path) -> str:
 
 def _state(path: Path) -> tuple[int, ...]:
     try:
-        info = path.stat()
+        return file_state(path.stat())
     except OSError:
         return ()
+
+
+def file_state(info: os.stat_result) -> tuple[int, ...]:
+    """What changes whenever a file's bytes do: a write sets its mtime and ctime, a new file
+    has a new inode (device, inode, size, mtime, ctime)."""
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
@@ -183,7 +188,9 @@ RESULTS_FORMAT = "cvbuild-results-1"
 
 
 def results_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cvbuild" / "parsed"
+    from cvbuild.fmtcache import format_cache
+
+    return format_cache() / "parsed"
 
 
 def code_digest() -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
-from cvbuild import fmtcache, texlog
+from cvbuild import cache, fmtcache, texlog
 from cvbuild.errors import TexError
 from cvbuild.files import replace_with_bytes, replace_with_copy
 from cvbuild.progress import SILENT, Progress
@@ -438,33 +438,20 @@ def _tex_installation() -> str:
     return "\n".join(stamps)
 
 
-_KPSEWHICH_MEMORY = "kpsewhich.json"
-
-
 def _kpsewhich(*args: str, files: bool = True) -> str:
-    """kpsewhich's answer, remembered in the user's cache: each call cost a build about 15 ms.
-    Where a file is depends on kpsewhich itself and the TEXMF settings (the key of every
-    answer); whether a package's file is there (`files`) also on the package index (ls-R,
-    which Debian's TeX packages update when they are installed or removed)."""
+    """kpsewhich's answer, remembered in the user's cache (cache.remember): each call cost a
+    build about 15 ms. Where a file is depends on kpsewhich itself and the TEXMF settings (the
+    key of every answer); whether a package's file is there (`files`) also on the package index
+    (ls-R, which Debian's TeX packages update when they are installed or removed)."""
     if shutil.which("kpsewhich") is None:
         return ""
-    key = json.dumps([_kpsewhich_identity(), *args, _tex_installation() if files else ""])
-    memory_path = fmtcache.format_cache() / _KPSEWHICH_MEMORY
-    try:
-        memory = json.loads(memory_path.read_text(encoding="utf-8"))
-        if not isinstance(memory, dict):
-            memory = {}
-    except (OSError, ValueError):
-        memory = {}
-    answer = memory.get(key)
+    place = "\0".join(["kpsewhich", *args])
+    key = "\0".join([_kpsewhich_identity(), _tex_installation() if files else ""])
+    answer = cache.remembered(place, key)
     if isinstance(answer, str):
         return answer
     answer = subprocess.run(["kpsewhich", *args], capture_output=True, text=True).stdout
-    kept = [(k, v) for k, v in memory.items() if k != key][-30:]
-    with contextlib.suppress(OSError):
-        memory_path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(dict([*kept, (key, answer)])).encode("utf-8")
-        replace_with_bytes(data, memory_path, durable=False)
+    cache.remember(place, key, answer)
     return answer
 
 

@@ -15,6 +15,7 @@ import time
 import zlib
 from pathlib import Path
 
+from cvbuild.cache import file_state
 from cvbuild.files import replace_with_bytes, replace_with_copy
 
 
@@ -72,8 +73,7 @@ def _fingerprint_line(seal: str) -> str:
 
 
 def _stamp(status: os.stat_result) -> str:
-    return (f"{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} {status.st_ino} "
-            f"{status.st_dev}\n")  # fmt: skip
+    return " ".join(map(str, file_state(status))) + "\n"
 
 
 def sealed(fmt: Path) -> bool:

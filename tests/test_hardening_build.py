@@ -647,5 +647,6 @@ def test_kpsewhich_answers_are_remembered_until_the_installation_changes(
     assert compile_._kpsewhich("article.cls", "no-such-file.sty") == first and len(calls) == 1
     monkeypatch.setattr(compile_, "_tex_installation", lambda: "ls-R:2")  # a package installed
     assert compile_._kpsewhich("article.cls", "no-such-file.sty") == first and len(calls) == 2
-    (tmp_path / "cvbuild" / "kpsewhich.json").write_text("{damaged")
+    for kept in (tmp_path / "cvbuild" / "parsed").glob("*.pickle"):
+        kept.write_bytes(b"damaged")
     assert compile_._kpsewhich("article.cls", "no-such-file.sty") == first and len(calls) == 3

@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from cvbuild.bibliography import _TEXT, _to_text
+from cvbuild.bibliography import _latex_text, _to_text
 from cvbuild.compile import CONTROL_TEX, compile_project, tex_command
 from cvbuild.progress import Progress
 from cvbuild.repertoire import engine_for, unprintable
@@ -175,7 +175,7 @@ def test_tex_runs_with_the_format_and_the_lua_sandbox() -> None:
      ",,low''", "a---b", "Ñandú", "Ωmega"],
 )  # fmt: skip
 def test_plain_values_skip_latex_decoding_with_the_same_result(value: str) -> None:
-    assert _to_text(value) == _TEXT.latex_to_text(value).strip()
+    assert _to_text(value) == _latex_text().latex_to_text(value).strip()
 
 
 def test_character_checks_answer_as_before_for_ascii_and_beyond() -> None:
