@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cvbuild.packs import Pack
     from cvbuild.pipeline import Loaded
     from cvbuild.preflight import Report
+    from cvbuild.prestart import Prestart
 
 T = TypeVar("T")
 FC = TypeVar("FC", bound=Callable[..., object])
@@ -236,6 +237,26 @@ def build_request(request: Request) -> int:
         say(f"{name}: {target} ({stamp.pages} pages, unchanged, {_since(started, 2)})")
     if not pending:
         return 0
+    from cvbuild import prestart
+
+    # One variant to build: its first TeX pass starts now, on the other core, while the
+    # content is read (a rebuild's; several variants keep both cores busy anyway).
+    first = prestart.start(request.build_dir / pending[0][0]) if len(pending) == 1 else None
+    try:
+        return _build_pending(request, pending, targets, started, first)
+    finally:
+        if first is not None:
+            first.release()
+
+
+def _build_pending(
+    request: Request,
+    pending: list[tuple[str, Path]],
+    targets: dict[str, Path],
+    started: float,
+    first: Prestart | None,
+) -> int:
+    say = _Say(request.quiet)
     from cvbuild.pipeline import BuildOptions, build, build_variants
     from cvbuild.progress import Display
 
@@ -260,7 +281,7 @@ def build_request(request: Request) -> int:
             progress = display.progress()
             if loaded is not None:
                 progress.finished("load", load_seconds)
-            result = build(all_options[0], progress, loaded)
+            result = build(all_options[0], progress, loaded, first)
         except CvbuildError as error:
             display.close()  # before the message, so the spinner cannot write into it
             return _failed(error, request, all_options[0].variant)

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import fcntl
 import functools
 import hashlib
 import json
 import os
 import re
 import selectors
-import shlex
 import shutil
 import signal
 import subprocess
@@ -36,29 +34,21 @@ from typing import IO
 from cvbuild import cache, fmtcache, texlog
 from cvbuild.errors import TexError
 from cvbuild.files import replace_with_bytes, replace_with_copy
+from cvbuild.prestart import (
+    JOBNAME,
+    LOCK,
+    NEXT_DIR,
+    WORKING,
+    Finished,
+    Prestart,
+    remember,
+    tex_command,
+    tex_env,
+)
 from cvbuild.progress import SILENT, Progress
 from cvbuild.repertoire import scripts_used
 from cvbuild.resources import LATEX_DIR
 from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
-
-JOBNAME = texlog.JOBNAME
-# extra_mem_top: room for biblatex's data of thousands of entries (5,000 overflowed pdfTeX's
-# default 5,000,000 words: "TeX capacity exceeded"); LuaTeX's memory grows by itself.
-_TEX_FLAGS = (
-    "-no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error "
-    "-cnf-line=extra_mem_top=25000000 %O %S"
-)
-# latexmk's mode switch and engine setting per engine (cvbuild.repertoire picks the engine):
-# cvbuild's own TeX runs use these flags (tex_command), `cvbuild tex` projects latexmk's.
-LATEXMK_ENGINE = {
-    "pdflatex": ["-pdf", f"-pdflatex=pdflatex {_TEX_FLAGS}"],
-    # Lua's own file and process access is restricted by latex/cvbuild-sandbox.lua (LuaTeX's
-    # --safer would do, but luaotfload refuses to run under it); no sockets either.
-    "lualatex": [
-        "-pdflua",
-        f"-lualatex=lualatex --lua=cvbuild-sandbox.lua --nosocket {_TEX_FLAGS}",
-    ],
-}
 
 
 @dataclass(frozen=True)
@@ -70,47 +60,30 @@ class CompileResult:
     pages: int  # as TeX reported writing them
 
 
-LOCK = ".cvbuild.lock"
-# Present in a build dir while TeX works there: {"state": "running" | "failed", "groups": [...]}.
-# A build killed outright leaves "running" (the next one stops its leftover processes and
-# starts from an empty dir); a TeX failure leaves "failed" (the next one makes latexmk redo
-# every step, as latexmk itself would otherwise answer "Nothing to do" with the old error).
-WORKING = ".cvbuild-working.json"
-
-
-@contextmanager
-def build_lock(build_dir: Path) -> Iterator[None]:
-    """One build at a time per build directory: a second `cvbuild pdf` of the same variant waits
-    instead of mixing its files into the first one's (other variants use other directories)."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def write_project(project: RenderedProject, build_dir: Path) -> Path:
+def write_project(project: RenderedProject, build_dir: Path) -> frozenset[str]:
     """Write the project; files whose content is unchanged keep their time stamps, so latexmk
-    can tell what needs redoing."""
+    can tell what needs redoing. Returns the names of the files written (changed)."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(build_dir / f"{JOBNAME}.tex", project.tex)
-    _write_if_changed(build_dir / BIB_NAME, project.bib)
-    _write_if_changed(build_dir / f"{JOBNAME}.xmpdata", project.xmpdata)
-    for support in project.support_files:
-        _write_if_changed(build_dir / support.name, support.read_text(encoding="utf-8"))
+    texts = {
+        f"{JOBNAME}.tex": project.tex,
+        BIB_NAME: project.bib,
+        f"{JOBNAME}.xmpdata": project.xmpdata,
+        **{support.name: support.read_text(encoding="utf-8") for support in project.support_files},
+    }
+    written = {name for name, text in texts.items() if _write_if_changed(build_dir / name, text)}
     for name, source in project.assets:
         target = build_dir / name
         if not target.exists() or target.read_bytes() != source.read_bytes():
             shutil.copyfile(source, target)
-    return build_dir / f"{JOBNAME}.tex"
+            written.add(name)
+    return frozenset(written)
 
 
 def write_standalone(project: RenderedProject, directory: Path) -> Path:
     """The project plus a latexmkrc, so that plain `latexmk` in `directory` builds cv.pdf with
     the right engine (Debian's own latexmk default is LuaLaTeX) and biber."""
-    tex = write_project(project, directory)
+    write_project(project, directory)
+    tex = directory / f"{JOBNAME}.tex"
     mode = {"pdflatex": 1, "lualatex": 4}[project.engine]
     rc = (
         "# Written by `cvbuild tex`: plain `latexmk` in this folder builds cv.pdf.\n"
@@ -124,12 +97,13 @@ def write_standalone(project: RenderedProject, directory: Path) -> Path:
     return tex
 
 
-def _write_if_changed(path: Path, text: str) -> None:
+def _write_if_changed(path: Path, text: str) -> bool:
     if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
-        return
+        return False
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+    return True
 
 
 def compile_project(
@@ -137,23 +111,21 @@ def compile_project(
     build_dir: Path,
     *,
     source_date_epoch: int,
+    epoch_from: tuple[Path, ...] = (),
     timeout: float = 240,
     progress: Progress = SILENT,
+    prestarted: Prestart | None = None,
 ) -> CompileResult:
+    """TeX and biber until the PDF has settled. `epoch_from`: the files the time stamp was
+    taken from (none when the content gives an as-of date), so that the next build can guess
+    it before reading them (cvbuild.prestart); `prestarted`: this build's first pass, started
+    on the last build's preamble, used when it read what this build would have given it."""
     project = _engine_installed(project, progress)
     _require_tools(project.engine)
     redo = _begin(build_dir)
-    write_project(project, build_dir)
+    written = write_project(project, build_dir)
     started = time.monotonic()
-    env = {
-        **os.environ,
-        "openin_any": "p",
-        "openout_any": "p",
-        "SOURCE_DATE_EPOCH": str(source_date_epoch),
-        "FORCE_SOURCE_DATE": "1",
-        "max_print_line": "1000",
-    }
-    env.pop("TEXINPUTS", None)
+    env = tex_env(source_date_epoch)
     progress.started("preamble")
     began = time.monotonic()
     name = _format_name(project)
@@ -194,14 +166,32 @@ def compile_project(
     control = project.control_tex != "" and shutil.which("pdflatex") is not None
     if control:
         _write_if_changed(build_dir / CONTROL_TEX, project.control_tex)
+    first = None
+    if prestarted is not None:
+        # it read the build dir's files and the old .tex's preamble: only the .tex may differ
+        fits = not redo and maker is None and written <= {f"{JOBNAME}.tex"}
+        if fits and prestarted.accept(project.tex, project.engine, name, source_date_epoch):
+            first = prestarted
+        else:
+            prestarted.stop()
+    else:
+        shutil.rmtree(build_dir / NEXT_DIR, ignore_errors=True)  # a killed build's
     try:
-        completed = _typeset(project.engine, fmt, build_dir, env, limit, progress, redo, control)
+        completed = _typeset(
+            project.engine, fmt, build_dir, env, limit, progress, redo, control, first
+        )
     finally:
         if maker is not None:
             maker.join()
+        if first is not None:
+            first.stop()
+    # the format the next build's first pass will load (this build's passes may have run
+    # without it, under LuaLaTeX, while it was being made)
+    ready = name if maker is None else making[0]
     if completed.format and _format_failed(completed):
         # A format that passed its check and still cannot be loaded (or, under LuaLaTeX, left
         # out Lua state a package needs, see latex/cvbuild.sty): build without one.
+        ready = None
         fmtcache.forget(
             build_dir / f"{completed.format}.fmt",
             fmtcache.format_cache() / f"{completed.format}.fmt",
@@ -227,6 +217,7 @@ def compile_project(
     pages = texlog.pages_written(texts.log)
     if pages is None:
         raise TexError(f"LaTeX wrote no pages (see {log})")
+    remember(build_dir, project.engine, ready, source_date_epoch, epoch_from)
     return CompileResult(pdf, log, time.monotonic() - started, tuple(warnings), pages)
 
 
@@ -585,13 +576,6 @@ def signals_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-@dataclass(frozen=True)
-class Finished:
-    returncode: int
-    output: str  # stdout and stderr together
-    timed_out: bool
-
-
 def _ignore(_: str) -> None:
     return None
 
@@ -722,17 +706,6 @@ class Typeset:
     format: str | None  # the precompiled preamble the last pass loaded
 
 
-def tex_command(engine: str, fmt: str | None) -> list[str]:
-    """The TeX run cvbuild makes: the engine and flags of LATEXMK_ENGINE (also written into the
-    standalone project's .latexmkrc), with a precompiled preamble where there is one, and
-    -recorder: cv.fls lists every file TeX opened (what latexmk's %O added), for audits."""
-    words = shlex.split(
-        LATEXMK_ENGINE[engine][1].partition("=")[2].replace("%O", "").replace("%S", "")
-    )
-    preamble = [f"-fmt={fmt}"] if fmt else []
-    return [words[0], *preamble, *words[1:], "-recorder", f"{JOBNAME}.tex"]
-
-
 def _typeset(
     engine: str,
     fmt: Callable[[int], str | None],
@@ -742,6 +715,7 @@ def _typeset(
     progress: Progress,
     redo: bool,
     control: bool = False,
+    first: Prestart | None = None,
 ) -> Typeset:
     """TeX passes until the files they exchange settle, biber in between when its input changed.
 
@@ -754,7 +728,11 @@ def _typeset(
     `control`, pdflatex runs the small document CONTROL_TEX for it (for either engine; a
     quarter of a LuaLaTeX pass, half a pdflatex one). A .bcf that differed from the document's
     would make biber and TeX run again; when that document fails, the document runs the pass
-    (and stops after its \\cvbuildcontrolpass)."""
+    (and stops after its \\cvbuildcontrolpass).
+
+    `first`: the first pass, started before the content was read (cvbuild.prestart) and fed
+    the new .tex. It is used when nothing (biber, the control document) has to run before it;
+    if it failed, the pass runs again the ordinary way, so that its error reads as usual."""
     if redo:  # the last build failed: its aux may be half-written
         for suffix in (*SETTLING, "bcf"):
             (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
@@ -790,11 +768,16 @@ def _typeset(
     failed = biber_if_needed()
     if failed is not None:
         return Typeset(failed.returncode, failed.output, passes, None)
+    if first is not None and (biber_runs or not (build_dir / f"{JOBNAME}.bbl").exists()):
+        first.stop()  # it read the old .bbl (or needs the control pass's .bcf first)
+        first = None
     while True:
         before = _digests(build_dir)
         passes += 1
         done = None
-        if passes == 1 and control and not (build_dir / f"{JOBNAME}.bbl").exists():
+        if passes == 1 and first is not None:
+            done = _started_pass(first, f"{engine} {passes}", build_dir, limit, progress)
+        elif passes == 1 and control and not (build_dir / f"{JOBNAME}.bbl").exists():
             command = [*tex_command("pdflatex", None)[:-1], f"-jobname={JOBNAME}", CONTROL_TEX]
             done = _step(command, f"pdflatex {passes} (for biber)", build_dir, env, limit,
                          progress)  # fmt: skip
@@ -813,6 +796,34 @@ def _typeset(
             return Typeset(failed.returncode, failed.output, passes, preamble)
         if _digests(build_dir) == before or passes >= MAX_PASSES:
             return Typeset(0, done.output, passes, preamble)
+
+
+def _started_pass(
+    first: Prestart, name: str, build_dir: Path, limit: tuple[float, float], progress: Progress
+) -> Finished | None:
+    """The pass cvbuild.prestart started, to its end; its files moved into the build dir. None
+    when it failed (then it runs again in the build dir)."""
+    progress.started(name)
+    began = time.monotonic()
+    group = first.process.pid
+    with _MARKING:
+        _mark(build_dir, "running", [*_groups(build_dir), group])
+    with _STARTING:
+        if _STOPPED.is_set():
+            raise KeyboardInterrupt
+        _RUNNING.add(group)
+    try:
+        done = first.wait(limit[0])
+    finally:
+        _RUNNING.discard(group)
+    if done.timed_out:
+        raise _timed_out(build_dir / NEXT_DIR, limit)
+    if done.returncode != 0:
+        first.stop()
+        return None
+    first.move_in()
+    progress.finished(name, time.monotonic() - began)
+    return done
 
 
 def _file_digest(path: Path) -> str:
@@ -976,12 +987,16 @@ def _step(
     began = time.monotonic()
     done = run_tool(command, cwd, env=env, timeout=max(limit[0] - began, 0.1))
     if done.timed_out:
-        log = cwd / f"{JOBNAME}.log"
-        entries = texlog.entries_printed(log.read_text(encoding="latin-1")) if log.exists() else []
-        raise TexError(
-            f"TeX did not finish within {limit[1]:.0f} s and was stopped (an endless loop?). "
-            f"Last output is in {log}",
-            entry=entries[-1] if entries else None,
-        )
+        raise _timed_out(cwd, limit)
     progress.finished(name, time.monotonic() - began)
     return done
+
+
+def _timed_out(cwd: Path, limit: tuple[float, float]) -> TexError:
+    log = cwd / f"{JOBNAME}.log"
+    entries = texlog.entries_printed(log.read_text(encoding="latin-1")) if log.exists() else []
+    return TexError(
+        f"TeX did not finish within {limit[1]:.0f} s and was stopped (an endless loop?). "
+        f"Last output is in {log}",
+        entry=entries[-1] if entries else None,
+    )

@@ -31,7 +31,6 @@ from cvbuild.bibliography import (
 )
 from cvbuild.check import check_pdf, document_headings, layout_warnings, length_pt
 from cvbuild.compile import (
-    build_lock,
     compile_project,
     signals_held,
     stop_all,
@@ -55,6 +54,7 @@ from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
 from cvbuild.png import Pages, render_pages
+from cvbuild.prestart import Prestart, build_lock
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
 from cvbuild.select import Selection, select
 from cvbuild.writers import latex
@@ -285,16 +285,25 @@ def _side_by_side(jobs: list[Callable[[], Outcome]]) -> list[Outcome]:
 
 
 def build(
-    options: BuildOptions, progress: Progress = SILENT, loaded: Loaded | None = None
+    options: BuildOptions,
+    progress: Progress = SILENT,
+    loaded: Loaded | None = None,
+    prestarted: Prestart | None = None,
 ) -> BuildResult:
     """Build one variant; on success, stamp its inputs so that an unchanged rebuild is skipped
-    (`cache.up_to_date`). SIGTERM and SIGHUP stop it as Ctrl-C does."""
+    (`cache.up_to_date`). SIGTERM and SIGHUP stop it as Ctrl-C does. `prestarted`: its first
+    TeX pass, started by the caller before the content was read (cvbuild.prestart)."""
     clear_replaced()
     with stop_on_signals():
-        return _build_variant(options, progress, loaded)
+        return _build_variant(options, progress, loaded, prestarted)
 
 
-def _build_variant(options: BuildOptions, progress: Progress, loaded: Loaded | None) -> BuildResult:
+def _build_variant(
+    options: BuildOptions,
+    progress: Progress,
+    loaded: Loaded | None,
+    prestarted: Prestart | None = None,
+) -> BuildResult:
     build_dir = options.build_root / options.variant
     cache.forget(build_dir)
     printed: list[str] = []
@@ -307,7 +316,7 @@ def _build_variant(options: BuildOptions, progress: Progress, loaded: Loaded | N
     progress = replace(progress, message=say)
     if loaded is None:
         loaded = _stage(progress, "load", lambda: _load(options.content_dir, [build_dir]))
-    result = _build(options, progress, loaded)
+    result = _build(options, progress, loaded, prestarted)
     changed = cache.record(
         build_dir,
         cache_key(options),
@@ -378,7 +387,9 @@ class Packed:
     rules: tuple[Rule, ...]
 
 
-def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildResult:
+def _build(
+    options: BuildOptions, progress: Progress, loaded: Loaded, prestarted: Prestart | None
+) -> BuildResult:
     cv, publications = loaded.cv, loaded.publications
     cv = in_variant_language(cv, options.content_dir, options.variant)
     cv, packed = with_pack(cv, options.content_dir, options.variant)
@@ -405,10 +416,13 @@ def _build(options: BuildOptions, progress: Progress, loaded: Loaded) -> BuildRe
     document = _stage(progress, "compose", lambda: compose(selection, publications))
     project = _stage(progress, "write", lambda: latex.write(document))
     build_dir = options.build_root / options.variant
-    epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else _newest_input(cv, options)
-    with build_lock(build_dir):
+    epoch_from = () if cv.settings.as_of else _epoch_inputs(cv, options)
+    epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else _newest(epoch_from)
+    with build_lock(build_dir) if prestarted is None else prestarted.held():
         try:
-            result = compile_project(project, build_dir, source_date_epoch=epoch, progress=progress)
+            result = compile_project(project, build_dir, source_date_epoch=epoch,
+                                     epoch_from=epoch_from, progress=progress,
+                                     prestarted=prestarted)  # fmt: skip
         except TexError as error:
             raise _pointing_at_content(error, publications, options.content_dir) from None
         for warning in result.warnings:
@@ -521,11 +535,15 @@ def _epoch(date: PartialDate) -> int:
     return int(moment.timestamp())
 
 
-def _newest_input(cv: CV, options: BuildOptions) -> int:
+def _epoch_inputs(cv: CV, options: BuildOptions) -> tuple[Path, ...]:
     """Without an as-of date, the PDF's time stamp is that of the newest content or .bib file,
     so the same files give the same PDF whenever they are built."""
     files = [*content_files(options.content_dir), *_bib_files(cv, options.content_dir)]
-    return max(int(f.stat().st_mtime) for f in files if f.exists())
+    return tuple(f.absolute() for f in files if f.exists())
+
+
+def _newest(files: tuple[Path, ...]) -> int:
+    return max(int(f.stat().st_mtime) for f in files)
 
 
 def _bib_files(cv: CV, content_dir: Path) -> tuple[Path, ...]:

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cvbuild.errors import TexError
+from cvbuild.prestart import JOBNAME, NEXT_DIR
 from cvbuild.writers.latex import SECTION_MARKER, SOURCE_MARKER
-
-JOBNAME = "cv"
 
 _ERROR_LINE = re.compile(r"^(?:\./)?[^:\n]+\.(?:tex|sty|cls|bbl|def):\d+: .*$|^! .*$", re.M)
 _ENTRY_MARK = re.compile(r"^cvbuild-entry: (.+)$", re.M)
@@ -177,6 +176,7 @@ def entries_printed(log: str) -> list[str]:
 
 
 def pages_written(log: str) -> int | None:
-    """The page count TeX reported for the PDF (None: it wrote none)."""
-    written = re.findall(rf"Output written on {JOBNAME}\.pdf \((\d+) pages?", log)
+    """The page count TeX reported for the PDF (None: it wrote none). A pass started before
+    the content was read (cvbuild.prestart) wrote it in its own folder."""
+    written = re.findall(rf"Output written on (?:{NEXT_DIR}/)?{JOBNAME}\.pdf \((\d+) pages?", log)
     return int(written[-1]) if written else None

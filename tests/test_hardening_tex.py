@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cvbuild.compile import LATEXMK_ENGINE
+from cvbuild.prestart import LATEXMK_ENGINE
 from cvbuild.resources import LATEX_DIR
 from tests.conftest import make_content, pdf_text, run_cli
 

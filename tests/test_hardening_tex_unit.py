@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from cvbuild.bibliography import MAX_FIELD_LENGTH, bibliography_warnings, load_publications
-from cvbuild.compile import LATEXMK_ENGINE
 from cvbuild.compose import compose
 from cvbuild.document import Reference
 from cvbuild.errors import InputError
 from cvbuild.escape import escape, escape_bib, escape_url, uri
 from cvbuild.kinds.publications import publication_labels
 from cvbuild.models import Bibliography
+from cvbuild.prestart import LATEXMK_ENGINE
 from cvbuild.writers.latex import bibliography_file as write_references
 from cvbuild.writers.latex import tex_text
 from cvbuild.writers.latex import write as write_latex

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cvbuild import compile as compile_
+from cvbuild import prestart
 from tests.conftest import copy_seed, replace_in, run_cli
 
 # U+0535 ARMENIAN CAPITAL LETTER ECH: no font encoding of pdflatex's has Armenian, LuaLaTeX's
@@ -48,7 +49,7 @@ def _pass_without_format(build_dir: Path, copy: Path) -> bytes:
         made.unlink()
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "max_print_line": "1000",
            "SOURCE_DATE_EPOCH": _source_date_epoch(build_dir), "FORCE_SOURCE_DATE": "1"}  # fmt: skip
-    done = compile_.run_tool(compile_.tex_command("lualatex", None), copy, env=env, timeout=240)
+    done = compile_.run_tool(prestart.tex_command("lualatex", None), copy, env=env, timeout=240)
     assert done.returncode == 0, done.output[-3000:]
     return (copy / "cv.pdf").read_bytes()
 

@@ -14,7 +14,8 @@ import pypdf
 import pytest
 
 from cvbuild.bibliography import _latex_text, _to_text
-from cvbuild.compile import CONTROL_TEX, compile_project, tex_command
+from cvbuild.compile import CONTROL_TEX, compile_project
+from cvbuild.prestart import tex_command
 from cvbuild.progress import Progress
 from cvbuild.repertoire import engine_for, unprintable
 from cvbuild.resources import LATEX_DIR
@@ -50,6 +51,11 @@ def _build(content: Path, build: Path, pdf: Path) -> tuple[str, int]:
     return result.output, len(_PASS.findall(result.output))
 
 
+def _prestarted(build: Path) -> bool:
+    """The last build's first pass was the one cvbuild.prestart started (it read the FIFO)."""
+    return "cvbuild-next/cv.tex" in (build / "full" / "cv.log").read_text(encoding="latin-1")
+
+
 def _cold_bytes(content: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
     """The PDF of a cold build: fresh build dir and no caches (format, biber output)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(work / "cold-cache"))
@@ -76,6 +82,7 @@ def test_fast_paths_give_the_bytes_of_a_cold_build(
     output, passes = _build(content, build, pdf)
     assert passes == 1 and not _BIBER.search(output), output
     assert "again and AGAIN" in pdf_text(pdf)
+    assert _prestarted(build), "the pass began before the content was read (cvbuild.prestart)"
     assert pdf.read_bytes() == _cold_bytes(content, tmp_path / "c1", monkeypatch)
 
     # an edit that adds pages: "page x of y" is written at the end of the pass, still one pass

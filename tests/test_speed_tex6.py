@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cvbuild import compile as compile_
+from cvbuild import prestart
 from tests.conftest import make_content, replace_in, run_cli
 
 SECTIONS = """\
@@ -104,7 +105,7 @@ def _pass(build_dir: Path, copy: Path, edit: str = "", after: str = "") -> Path:
     added after the precompiled preamble and `after` after the publication lists."""
     shutil.copytree(build_dir, copy)
     tex = (copy / "cv.tex").read_text(encoding="utf-8")
-    marker = r"\csname endofdump\endcsname%"
+    marker = r"\csname endofdump\endcsname"
     assert marker in tex and r"\end{document}" in tex
     tex = tex.replace(marker, marker + "\n" + edit, 1)
     tex = tex.replace(r"\end{document}", after + r"\end{document}", 1)
@@ -112,7 +113,7 @@ def _pass(build_dir: Path, copy: Path, edit: str = "", after: str = "") -> Path:
     fmt = next(copy.glob("cvbuild-*.fmt")).stem
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "max_print_line": "1000",
            "SOURCE_DATE_EPOCH": "1700000000", "FORCE_SOURCE_DATE": "1"}  # fmt: skip
-    done = compile_.run_tool(compile_.tex_command("pdflatex", fmt), copy, env=env, timeout=240)
+    done = compile_.run_tool(prestart.tex_command("pdflatex", fmt), copy, env=env, timeout=240)
     assert done.returncode == 0, done.output[-3000:]
     return copy
 

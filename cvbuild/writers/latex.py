@@ -107,10 +107,11 @@ def write(document: doc.Document) -> RenderedProject:
         preamble.append(NoEscape(_hyperref_metadata(document.metadata)))
     body = latex_document.dumps() + "\n"
     # The PDF's file identifier: fixed for the same content, so rebuilds are byte-identical.
+    # Set at the end (TeX reads it when it writes the trailer), so that the preamble stays as
+    # it was after an edit: a rebuild's first pass reads it before the content is known.
     trailer_id = hashlib.md5((body + bib).encode("utf-8")).hexdigest().upper()
-    tex = body.replace(
-        r"\begin{document}", rf"\cvbuildtrailerid{{{trailer_id}}}" + "\n" + r"\begin{document}", 1
-    )
+    head, end = body.rsplit(r"\end{document}", 1)
+    tex = f"{head}\\cvbuildtrailerid{{{trailer_id}}}%\n\\end{{document}}{end}"
     photo = document.header.photo
     assets = ((f"{PHOTO_NAME}{photo.suffix.lower()}", photo),) if photo else ()
     places = {
@@ -153,7 +154,11 @@ def _document(document: doc.Document) -> LatexDocument:
     # The language: hyphenation patterns, and biblatex's words ("In:", "pp."/"S.", "eds."/"Hrsg.").
     preamble.append(Command("usepackage", "babel", options=document.locale.babel))
     cvbuild = r"\usepackage[pdfa]{cvbuild}" if layout.pdf_a else r"\usepackage{cvbuild}"
-    preamble.append(NoEscape(cvbuild + "\n" + DUMP_MARKER))
+    # The marker's line has no "%": loaded from the format, mylatexformat skips the preamble
+    # line by line up to it and runs the rest of that "line" as one token list, which would
+    # run on through every line ending in "%" (all of them): the body then lost its line
+    # numbers and its end-of-line catcode (a tabular's last \\ made an empty row).
+    preamble.append(NoEscape(cvbuild + "\n" + DUMP_MARKER + "\n"))
     if layout.pdf_a:
         preamble.append(NoEscape(r"\usepackage{cvbuild-pdfa}"))
         subject = pdf_string(document.metadata.subject)
