@@ -42,6 +42,7 @@ from cvbuild.prestart import (
     Finished,
     Prestart,
     remember,
+    start_on_preamble,
     tex_command,
     tex_env,
 )
@@ -167,6 +168,7 @@ def compile_project(
     if control:
         _write_if_changed(build_dir / CONTROL_TEX, project.control_tex)
     first = None
+    cold = redo or not (build_dir / f"{JOBNAME}.bbl").exists()
     if prestarted is not None:
         # it read the build dir's files and the old .tex's preamble: only the .tex may differ
         fits = not redo and maker is None and written <= {f"{JOBNAME}.tex"}
@@ -176,6 +178,12 @@ def compile_project(
             prestarted.stop()
     else:
         shutil.rmtree(build_dir / NEXT_DIR, ignore_errors=True)  # a killed build's
+    if first is None and cold and control and project.engine == "lualatex":
+        # the page pass reads its preamble while the control document and biber run
+        preamble = name if maker is None else None  # (the same bytes without it, see fmt)
+        first = start_on_preamble(
+            build_dir, project.engine, preamble, project.tex, source_date_epoch
+        )
     try:
         completed = _typeset(
             project.engine, fmt, build_dir, env, limit, progress, redo, control, first
@@ -730,9 +738,11 @@ def _typeset(
     would make biber and TeX run again; when that document fails, the document runs the pass
     (and stops after its \\cvbuildcontrolpass).
 
-    `first`: the first pass, started before the content was read (cvbuild.prestart) and fed
-    the new .tex. It is used when nothing (biber, the control document) has to run before it;
-    if it failed, the pass runs again the ordinary way, so that its error reads as usual."""
+    `first`: a pass started early (cvbuild.prestart). Either a rebuild's first pass, started
+    before the content was read and already fed the new .tex: used when nothing (biber, the
+    control document) has to run before it. Or a cold build's page pass, started on the
+    preamble: fed the body once the control document and biber are done. One that failed runs
+    again the ordinary way, so that its error reads as usual."""
     if redo:  # the last build failed: its aux may be half-written
         for suffix in (*SETTLING, "bcf"):
             (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
@@ -768,16 +778,22 @@ def _typeset(
     failed = biber_if_needed()
     if failed is not None:
         return Typeset(failed.returncode, failed.output, passes, None)
-    if first is not None and (biber_runs or not (build_dir / f"{JOBNAME}.bbl").exists()):
+    no_bbl = not (build_dir / f"{JOBNAME}.bbl").exists()
+    if first is not None and first.read_the_build_files and (biber_runs or no_bbl):
         first.stop()  # it read the old .bbl (or needs the control pass's .bcf first)
         first = None
     while True:
         before = _digests(build_dir)
         passes += 1
         done = None
-        if passes == 1 and first is not None:
-            done = _started_pass(first, f"{engine} {passes}", build_dir, limit, progress)
-        elif passes == 1 and control and not (build_dir / f"{JOBNAME}.bbl").exists():
+        preamble = fmt(passes)
+        for_biber = passes == 1 and control and not (build_dir / f"{JOBNAME}.bbl").exists()
+        if first is not None and not for_biber:
+            if first.read_the_build_files or first.go_on(_read_tex(build_dir)):
+                done = _started_pass(first, f"{engine} {passes}", build_dir, limit, progress)
+                preamble = first.format if done is not None else preamble
+            first = None
+        elif for_biber:
             command = [*tex_command("pdflatex", None)[:-1], f"-jobname={JOBNAME}", CONTROL_TEX]
             done = _step(command, f"pdflatex {passes} (for biber)", build_dir, env, limit,
                          progress)  # fmt: skip
@@ -785,7 +801,6 @@ def _typeset(
                 for suffix in ("aux", "bcf"):
                     (build_dir / f"{JOBNAME}.{suffix}").unlink(missing_ok=True)
                 done = None
-        preamble = fmt(passes)
         if done is None:
             done = _step(tex_command(engine, preamble), f"{engine} {passes}", build_dir, env,
                          limit, progress)  # fmt: skip
@@ -796,6 +811,10 @@ def _typeset(
             return Typeset(failed.returncode, failed.output, passes, preamble)
         if _digests(build_dir) == before or passes >= MAX_PASSES:
             return Typeset(0, done.output, passes, preamble)
+
+
+def _read_tex(build_dir: Path) -> str:
+    return (build_dir / f"{JOBNAME}.tex").read_text(encoding="utf-8")
 
 
 def _started_pass(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cvbuild import compile as compile_
 from cvbuild import prestart
 from cvbuild.prestart import LOCK, NEXT_DIR, RECORD, WORKING
 from tests.conftest import make_content, pdf_text, replace_in, run_cli
@@ -248,3 +249,32 @@ def test_a_started_pass_that_fails_runs_again_in_the_build_dir(
     assert not (build / "full" / NEXT_DIR).exists()
     done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "Pages:" in done.stdout
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("pdf_a", ["--pdfa", "--no-pdfa"])
+def test_a_cold_lualatex_build_reads_its_preamble_while_biber_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf_a: str
+) -> None:
+    """The page pass of a cold LuaLaTeX build starts with the control document and stops before
+    \\begin{document} until biber is done; it gives the bytes of a pass started afterwards, and
+    leaves no link to its XMP packet behind (pdfx writes one only for PDF/A)."""
+    content = make_content(tmp_path, SECTIONS.replace("first version", "Երևան"), bib=BIB)
+
+    def cold(work: Path) -> tuple[bytes, str]:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(work / "cache"))
+        result = run_cli("pdf", "--content", str(content), "-o", str(work / "cv.pdf"),
+                         "--build-dir", str(work / "build"), pdf_a)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "pdflatex 1 (for biber)" in result.output and "lualatex 2" in result.output
+        packet = work / "build" / "full" / "pdfa.xmpi"
+        assert not packet.is_symlink() and packet.exists() == (pdf_a == "--pdfa")
+        assert not (work / "build" / "full" / NEXT_DIR).exists()
+        return (work / "cv.pdf").read_bytes(), str(work / "build")
+
+    early, build = cold(tmp_path / "early")
+    assert _first_pass_prestarted(Path(build))
+    monkeypatch.setattr(compile_, "start_on_preamble", lambda *_: None)
+    late, build = cold(tmp_path / "late")
+    assert not _first_pass_prestarted(Path(build))
+    assert early == late
