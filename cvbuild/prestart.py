@@ -150,7 +150,8 @@ def forget(build_dir: Path) -> None:
 
 @dataclass
 class Prestart:
-    """A TeX pass reading the last build's preamble, waiting for the rest of the .tex."""
+    """A TeX pass started on a preamble (the last build's, or a cold build's own), waiting for
+    the rest of the .tex."""
 
     build_dir: Path
     engine: str
@@ -172,22 +173,14 @@ class Prestart:
     def accept(self, tex: str, engine: str, fmt: str | None, epoch: int) -> bool:
         """Hand the pass the rest of `tex` if it has read only what the build's own first pass
         would read; else stop it (False)."""
-        if (
-            engine == self.engine
-            and fmt == self.format
-            and epoch == self.epoch
-            and tex.startswith(self.prefix)
-            and self.process.poll() is None
-            and not self._stopped
-        ):
-            self._feed.put(tex[len(self.prefix) :])
-            return True
+        if engine == self.engine and fmt == self.format and epoch == self.epoch:
+            return self.go_on(tex)
         self.stop()
         return False
 
     def go_on(self, tex: str) -> bool:
-        """Hand the rest of `tex` to a pass started on this build's own preamble
-        (`start_on_preamble`), once the files it reads next are there."""
+        """Hand the pass the rest of `tex` (its preamble is this build's own: a cold build's
+        page pass, once the files it reads next are there); False if it cannot go on."""
         if tex.startswith(self.prefix) and self.process.poll() is None and not self._stopped:
             self._feed.put(tex[len(self.prefix) :])
             return True
