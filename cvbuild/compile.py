@@ -41,6 +41,7 @@ from cvbuild.prestart import (
     WORKING,
     Finished,
     Prestart,
+    clear_leftovers,
     remember,
     start_on_preamble,
     tex_command,
@@ -177,7 +178,7 @@ def compile_project(
         else:
             prestarted.stop()
     else:
-        shutil.rmtree(build_dir / NEXT_DIR, ignore_errors=True)  # a killed build's
+        clear_leftovers(build_dir)
     if first is None and cold and control and project.engine == "lualatex":
         # the page pass reads its preamble while the control document and biber run
         preamble = name if maker is None else None  # (the same bytes without it, see fmt)

@@ -143,8 +143,11 @@ def remember(
         path.write_text(json.dumps(record), encoding="utf-8")
 
 
-def forget(build_dir: Path) -> None:
-    (build_dir / RECORD).unlink(missing_ok=True)
+def clear_leftovers(build_dir: Path) -> None:
+    """What a started pass leaves when cvbuild is killed outright before the build takes it
+    over (no mark says so): its folder, and the link to its XMP packet, which the next pass
+    would otherwise try to write through."""
+    _unlink_link(build_dir / _XMP_PACKET)
     shutil.rmtree(build_dir / NEXT_DIR, ignore_errors=True)
 
 

@@ -278,3 +278,23 @@ def test_a_cold_lualatex_build_reads_its_preamble_while_biber_runs(
     late, build = cold(tmp_path / "late")
     assert not _first_pass_prestarted(Path(build))
     assert early == late
+
+
+@pytest.mark.tex
+def test_what_a_killed_cvbuild_left_of_a_started_pass_is_cleared(tmp_path: Path) -> None:
+    """cvbuild killed outright while its started pass waited: the folder and a dangling link to
+    the pass's XMP packet stay. A build that starts no pass (here: no record of the last one)
+    clears them; the link would otherwise make pdfx's write fail."""
+    content = make_content(tmp_path, SECTIONS, bib=BIB)
+    build, out = tmp_path / "build", tmp_path / "out"
+    command = ["pdf", "--content", str(content), "--out-dir", str(out), "--build-dir", str(build)]
+    assert run_cli(*command).exit_code == 0
+    full = build / "full"
+    (full / "pdfa.xmpi").unlink()
+    (full / "pdfa.xmpi").symlink_to(Path(NEXT_DIR) / "pdfa.xmpi")  # dangling: no folder
+    (full / RECORD).unlink()
+    replace_in(content / "sections.yaml", "first version", "second version")
+    result = run_cli(*command)
+    assert result.exit_code == 0, result.output
+    assert (full / "pdfa.xmpi").is_file() and not (full / "pdfa.xmpi").is_symlink()
+    assert "second version" in pdf_text(out / "full.pdf")
