@@ -239,17 +239,23 @@ def _read_pages(
     return pages
 
 
+# The end of a compressed stream's dictionary: its length and filter, in pdfTeX's order or in
+# LuaTeX's (the length is the first group that matched).
+_LENGTH_AND_FILTER = (
+    rb"(?:/Length (\d+)\s*/Filter\s*/FlateDecode|/Filter\s*/FlateDecode\s*/Length (\d+))"
+    rb"\s*>>\s*stream\r?\n"
+)
 # A page's content stream as pdfTeX and LuaTeX write it: a dictionary of its length and filter
 # only (ToUnicode maps look alike and are told apart by their text).
-_PLAIN_STREAM = re.compile(
-    rb"\d+ 0 obj\s*<<\s*/Length (\d+)\s*/Filter\s*/FlateDecode\s*>>\s*stream\r?\n"
+_PLAIN_STREAM = re.compile(rb"\d+ 0 obj\s*<<\s*" + _LENGTH_AND_FILTER)
+# A page dictionary written plainly (LuaTeX), and the object number of its content stream.
+_PAGE_CONTENTS = re.compile(
+    rb"/Type\s*/Page\b(?:(?!endobj).){0,800}?/Contents\s+(\d+)\s+0\s+R", re.S
 )
 # A form XObject's stream: what every page may draw besides its own stream (cvbuild's "Page x
 # of y" is one, written at the end of the document).
 _FORM_STREAM = re.compile(
-    rb"/Subtype\s*/Form(?:(?!stream|endobj).){0,600}?/Length (\d+)\s*/Filter\s*/FlateDecode\s*>>"
-    rb"\s*stream\r?\n",
-    re.S,
+    rb"/Subtype\s*/Form(?:(?!stream|endobj).){0,600}?" + _LENGTH_AND_FILTER, re.S
 )
 _MEMORY_FORMAT = 2
 
@@ -265,15 +271,15 @@ def _page_keys(data: bytes, bottom_pt: float) -> list[str] | None:
     for match in _FORM_STREAM.finditer(data):
         start = match.end()
         try:
-            forms.update(zlib.decompress(data[start : start + int(match.group(1))]))
+            forms.update(zlib.decompress(data[start : start + _length(match)]))
         except zlib.error:
             return None
     drawn_by_all = forms.hexdigest()[:16]
     keys: list[str] = []
-    for match in _PLAIN_STREAM.finditer(data):
+    for match in _content_streams(data):
         start = match.end()
         try:
-            drawn = zlib.decompress(data[start : start + int(match.group(1))])
+            drawn = zlib.decompress(data[start : start + _length(match)])
         except zlib.error:
             return None
         if drawn.lstrip().startswith((b"/CIDInit", b"%!PS-Adobe-3.0 Resource-CMap")):
@@ -281,6 +287,23 @@ def _page_keys(data: bytes, bottom_pt: float) -> list[str] | None:
         digest = hashlib.sha256(drawn).hexdigest()[:32]
         keys.append(f"{_MEMORY_FORMAT}:{len(keys)}:{bottom_pt!r}:{digest}:{drawn_by_all}")
     return keys
+
+
+def _content_streams(data: bytes) -> list[re.Match[bytes]]:
+    """The pages' content streams, in the order TeX wrote the pages. LuaTeX writes the page
+    dictionaries plainly: their /Contents name the streams. pdfTeX puts them into compressed
+    object streams: then every plain stream counts (its CID sets and font files are in object
+    streams too; the ToUnicode maps are left out by the caller)."""
+    plain = list(_PLAIN_STREAM.finditer(data))
+    contents = _PAGE_CONTENTS.findall(data)
+    if not contents:
+        return plain
+    by_number = {match.group(0).split(maxsplit=1)[0]: match for match in plain}
+    return [by_number[number] for number in contents if number in by_number]
+
+
+def _length(match: re.Match[bytes]) -> int:
+    return int(match.group(1) or match.group(2))
 
 
 def _recall(memory: Path) -> dict[str, PageText]:

@@ -163,3 +163,31 @@ def test_a_page_is_known_by_its_stream_and_the_forms_pages_draw() -> None:
     assert of_two == check._page_keys(_fake_pdf(pages, [b"BT (Page 1 of 2) Tj ET"]), MARGIN)
     other_page = check._page_keys(_fake_pdf([pages[0], b"BT (2) Tj ET"], [b"BT (Page 1 of 2) Tj ET"]), MARGIN)  # fmt: skip
     assert other_page is not None and other_page[0] == of_two[0] and other_page[1] != of_two[1]
+
+
+@pytest.mark.tex
+def test_a_lualatex_rebuild_reads_only_the_changed_page_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LuaTeX writes its stream dictionaries in another order and its CID sets and font files
+    as plain streams beside the pages': the pages are found by their dictionaries' /Contents."""
+    content = copy_seed(tmp_path)
+    replace_in(
+        content / "sections.yaml", "Research Group Leadership", "Research Group Leadership Ա"
+    )
+    pdf = _build(content, tmp_path)
+    assert "LuaHBTeX" in (pdf.parent / "cv.log").read_text(encoding="latin-1")
+    keys = check._page_keys(pdf.read_bytes(), MARGIN)
+    assert keys is not None and len(keys) == len(check.read_pages(pdf, MARGIN))
+    read: list[set[int] | None] = []
+    reader = check._read_pages
+
+    def counting(pdf: Path, bottom: float, characters: bool, wanted: set[int] | None):  # type: ignore[no-untyped-def]
+        read.append(wanted)
+        return reader(pdf, bottom, characters, wanted)
+
+    monkeypatch.setattr(check, "_read_pages", counting)
+    replace_in(content / "person.yaml", "Fraunhofer Heinrich Hertz Institute\n",
+               "Fraunhofer Heinrich Hertz Institute, Berlin\n")  # fmt: skip
+    _build(content, tmp_path)
+    assert read == [{0}]
