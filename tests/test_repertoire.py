@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 
 from cvbuild.repertoire import (
+    CMU_ALL_RANGES,
+    CMU_ANY_RANGES,
+    CMU_FONTS,
+    LM_RANGES,
     LUALATEX_FONT_CHAINS,
     LUALATEX_RANGES,
+    MAIN_FONTS,
     NOT_TEXT,
     PDFLATEX_RANGES,
     PDFLATEX_SCRIPTS,
     engine_for,
+    fallback_fonts,
     printable,
     scripts_used,
     unprintable,
@@ -142,3 +148,39 @@ def test_lualatex_repertoire_matches_the_installed_fonts() -> None:
     stored = {c for low, high in LUALATEX_RANGES for c in range(low, high + 1)}
     not_text = {c for low, high in NOT_TEXT for c in range(low, high + 1)}
     assert stored == {c for c in covered if c >= 0x20} - not_text
+
+
+def _ranges_of(codes: set[int]) -> set[int]:
+    not_text = {c for low, high in NOT_TEXT for c in range(low, high + 1)}
+    return {c for c in codes if c >= 0x20} - not_text
+
+
+def _stored(ranges: tuple[tuple[int, int], ...]) -> set[int]:
+    return {c for low, high in ranges for c in range(low, high + 1)}
+
+
+def test_the_fallback_tables_match_the_installed_fonts() -> None:
+    """What decides which fallback fonts a LuaLaTeX document loads is what the fonts cover."""
+    main = set.intersection(*(_charset(path) for path in MAIN_FONTS))
+    cmu = [_charset(path) for path in CMU_FONTS]
+    assert _stored(LM_RANGES) == _ranges_of(main)
+    assert _stored(CMU_ANY_RANGES) == _ranges_of(set.union(*cmu))
+    assert _stored(CMU_ALL_RANGES) == _ranges_of(set.intersection(*cmu))
+
+
+@pytest.mark.parametrize(
+    ("text", "fallbacks"),
+    [
+        ("plain Latin text, ñ and ş", ""),  # all in every main font
+        ("Ķeniņš ģ", ""),  # LuaLaTeX for pdflatex's sake, yet every main font has them
+        ("Ա", "dejavu"),  # Armenian: in no CMU font
+        ("ԓ", "cmu"),  # Cyrillic beyond T2A: in every CMU style
+        ("α", "cmu"),
+        ("ĸ", "cmu,dejavu"),  # kra: in some CMU styles only, DejaVu for the others
+        ("Ա ԓ", "cmu,dejavu"),
+    ],
+)
+def test_a_lualatex_document_loads_only_the_fallbacks_its_characters_need(
+    text: str, fallbacks: str
+) -> None:
+    assert fallback_fonts([text, "ascii"]) == fallbacks

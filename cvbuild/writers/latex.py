@@ -29,7 +29,7 @@ from cvbuild.escape import (
     escape_xmp,
     uri,
 )
-from cvbuild.repertoire import Engine, engine_for
+from cvbuild.repertoire import Engine, engine_for, fallback_fonts
 from cvbuild.resources import LATEX_DIR
 from cvbuild.richtext import Bold, Highlight, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
 
@@ -121,6 +121,9 @@ def write(document: doc.Document) -> RenderedProject:
     }
     control = _control_document(document, for_biber) if for_biber else ""
     engine = engine_for([tex, bib])
+    if engine == "lualatex":  # load only the fallback fonts a character may come from
+        fallbacks = rf"\cvbuildfallbacks{{{fallback_fonts([tex, bib])}}}%"
+        tex = tex.replace(DUMP_MARKER + "\n", f"{DUMP_MARKER}\n{fallbacks}\n", 1)
     return RenderedProject(tex, bib, support, engine, xmpdata, assets, places, control)
 
 
