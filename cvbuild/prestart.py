@@ -1,19 +1,23 @@
-"""Part of stage 4 (compile): how cvbuild runs TeX, and the first pass of a rebuild started
-before the content is even read.
+"""Part of stage 4 (compile): how cvbuild runs TeX, and TeX passes started before what they
+read next is there.
 
-Kept apart from compile.py because it must import nothing heavy: `cvbuild pdf` starts the pass
-right after its unchanged-check, and Python then spends 0.3-0.5 s importing, loading and
-composing. TeX meanwhile loads its format and reads the last build's preamble (up to and
-including `\\begin{document}`: the .aux, the .bbl and the fonts) from a FIFO, on the other
-core: 0.15 s of a pdflatex pass, 0.65 s of a LuaLaTeX one.
+Kept apart from compile.py because it must import nothing heavy: `cvbuild pdf` starts a
+rebuild's first pass right after its unchanged-check (`start`), and Python then spends 0.3-0.5 s
+importing, loading and composing. TeX meanwhile loads its format and reads the last build's
+preamble (up to and including `\\begin{document}`: the .aux, the .bbl and the fonts) from a
+FIFO, on the other core: 0.15 s of a pdflatex pass, 0.65 s of a LuaLaTeX one. When the new .tex
+is there, compile.py hands the pass the rest of it only if everything that pass has read is
+what the build would have given it: the same preamble, engine, format and time stamp, no other
+file the build writes changed, no biber run first. Otherwise the pass is killed and the build
+runs as if it had never started (it cost only the other core).
 
-When the new .tex is there, compile.py hands the pass the rest of it only if everything that
-pass has read is what the build would have given it: the same preamble, engine, format and
-time stamp, no other file the build writes changed, no biber run first. Otherwise the pass is
-killed and the build runs as if it had never started (it cost only the other core). The pass
-writes into NEXT_DIR and reads the build dir, so a killed one leaves the build dir as it was;
-a finished one's files are moved in. Same bytes as an ordinary pass
-(tests/test_speed_prestart.py).
+A cold LuaLaTeX build's page pass starts the same way on its own preamble
+(`start_on_preamble`), stopping before `\\begin{document}` while the control document and
+biber write what it reads there.
+
+A started pass writes into NEXT_DIR and reads the build dir, so a killed one leaves the build
+dir as it was (but for a link to its XMP packet, see `_spawn`); a finished one's files are
+moved in. Same bytes as an ordinary pass (tests/test_speed_prestart.py).
 """
 
 from __future__ import annotations
@@ -283,10 +287,10 @@ def start(build_dir: Path) -> Prestart | None:
     try:
         return _spawn(build_dir, engine, fmt, epoch, tex[: end + len(PREFIX_END)], lock)
     except OSError:
+        clear_leftovers(build_dir)
         with contextlib.suppress(OSError):
             fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
-        shutil.rmtree(build_dir / NEXT_DIR, ignore_errors=True)
         return None
 
 
@@ -303,7 +307,7 @@ def start_on_preamble(
     try:
         return _spawn(build_dir, engine, fmt, epoch, tex[: end + 1], None)
     except OSError:
-        shutil.rmtree(build_dir / NEXT_DIR, ignore_errors=True)
+        clear_leftovers(build_dir)
         return None
 
 

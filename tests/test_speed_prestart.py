@@ -130,6 +130,27 @@ def test_a_pass_that_read_something_else_is_refused(
         started.release()
 
 
+def test_a_pass_that_cannot_start_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No TeX to start (say): no folder, and no link to an XMP packet that the build's own
+    pass would then try to write through."""
+    build_dir = tmp_path / "build"
+    _record(build_dir)
+    (build_dir / "pdfa.xmpi").write_text("<x:xmpmeta/>", encoding="utf-8")
+
+    def no_tex(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("lualatex")
+
+    monkeypatch.setattr(prestart.subprocess, "Popen", no_tex)
+    tex = (build_dir / "cv.tex").read_text(encoding="utf-8")
+    assert prestart.start_on_preamble(build_dir, "lualatex", None, tex, 1700000000) is None
+    assert prestart.start(build_dir) is None
+    assert not (build_dir / "pdfa.xmpi").is_symlink() and not (build_dir / NEXT_DIR).exists()
+    with open(build_dir / LOCK, "w") as other:  # and start() let go of the lock
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 # ---------------------------------------------------------------- real builds
 
 
