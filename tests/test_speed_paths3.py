@@ -23,6 +23,19 @@ def _build(content: Path, work: Path) -> Path:
     return work / "build" / "full" / "cv.pdf"
 
 
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[set[int] | None]:
+    """The pages each reading of the PDF asks for, from now on (None: all)."""
+    read: list[set[int] | None] = []
+    reader = check._read_pages
+
+    def counting(pdf: Path, bottom: float, characters: bool, wanted: set[int] | None):  # type: ignore[no-untyped-def]
+        read.append(wanted)
+        return reader(pdf, bottom, characters, wanted)
+
+    monkeypatch.setattr(check, "_read_pages", counting)
+    return read
+
+
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, Path, int]:
     """The full CV built, then rebuilt after an edit of the quote on its first page: the first
@@ -45,14 +58,7 @@ def test_rebuild_reads_only_the_changed_page(
     first = tmp_path / "first.pdf"
     first.write_bytes(first_bytes)
     memory = tmp_path / LAYOUT_MEMORY
-    read: list[set[int] | None] = []
-    reader = check._read_pages
-
-    def counting(pdf: Path, bottom: float, characters: bool, wanted: set[int] | None):  # type: ignore[no-untyped-def]
-        read.append(wanted)
-        return reader(pdf, bottom, characters, wanted)
-
-    monkeypatch.setattr(check, "_read_pages", counting)
+    read = _count_reads(monkeypatch)
     assert check.read_pages_remembered(first, MARGIN, pages, memory) == check.read_pages(
         first, MARGIN
     )
@@ -179,14 +185,7 @@ def test_a_lualatex_rebuild_reads_only_the_changed_page_too(
     assert "LuaHBTeX" in (pdf.parent / "cv.log").read_text(encoding="latin-1")
     keys = check._page_keys(pdf.read_bytes(), MARGIN)
     assert keys is not None and len(keys) == len(check.read_pages(pdf, MARGIN))
-    read: list[set[int] | None] = []
-    reader = check._read_pages
-
-    def counting(pdf: Path, bottom: float, characters: bool, wanted: set[int] | None):  # type: ignore[no-untyped-def]
-        read.append(wanted)
-        return reader(pdf, bottom, characters, wanted)
-
-    monkeypatch.setattr(check, "_read_pages", counting)
+    read = _count_reads(monkeypatch)
     replace_in(content / "person.yaml", "Fraunhofer Heinrich Hertz Institute\n",
                "Fraunhofer Heinrich Hertz Institute, Berlin\n")  # fmt: skip
     _build(content, tmp_path)
