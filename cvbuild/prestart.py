@@ -23,6 +23,7 @@ moved in. Same bytes as an ordinary pass (tests/test_speed_prestart.py).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -52,6 +53,8 @@ WORKING = ".cvbuild-working.json"
 RECORD = ".cvbuild-last-pass.json"
 # Where a started pass writes (its own output directory; it reads the build dir's files).
 NEXT_DIR = "cvbuild-next"
+# How long a started pass may live at most (the build's own limit is 240 s).
+_ORPHAN_SECONDS = 600
 # The XMP packet pdfx (PDF/A) writes in a pass and embeds in the PDF.
 _XMP_PACKET = "pdfa.xmpi"
 # The end of the part of the .tex a pass reads before the content is known.
@@ -206,7 +209,8 @@ class Prestart:
                     self._kill()
                     timed_out = True
         for thread in self._threads:
-            thread.join(timeout=5)
+            if thread.ident is not None:  # (started: an interrupt may come in between)
+                thread.join(timeout=5)
         output = b"".join(self._output).decode("utf-8", errors="replace")
         return Finished(self.process.returncode, output, timed_out)
 
@@ -226,12 +230,10 @@ class Prestart:
         self._stopped = True
         if self.process.poll() is None:
             self._kill()
-        self._feed.put(None)
-        fifo = self.build_dir / NEXT_DIR / f"{JOBNAME}.tex"
-        with contextlib.suppress(OSError):  # a writer still waiting for TeX to open the FIFO
-            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        self._feed.put(None)  # (a writer still waiting for TeX to open the FIFO sees it too)
         for thread in self._threads:
-            thread.join(timeout=5)
+            if thread.ident is not None:  # (started: an interrupt may come in between)
+                thread.join(timeout=5)
         _unlink_link(self.build_dir / _XMP_PACKET)
         shutil.rmtree(self.build_dir / NEXT_DIR, ignore_errors=True)
 
@@ -286,12 +288,13 @@ def start(build_dir: Path) -> Prestart | None:
         return None
     try:
         return _spawn(build_dir, engine, fmt, epoch, tex[: end + len(PREFIX_END)], lock)
-    except OSError:
-        clear_leftovers(build_dir)
+    except BaseException as error:  # (an interrupt too: then the build stops here)
         with contextlib.suppress(OSError):
             fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
-        return None
+        if isinstance(error, OSError):
+            return None
+        raise
 
 
 def start_on_preamble(
@@ -307,18 +310,41 @@ def start_on_preamble(
     try:
         return _spawn(build_dir, engine, fmt, epoch, tex[: end + 1], None)
     except OSError:
-        clear_leftovers(build_dir)
         return None
 
 
 def _spawn(
     build_dir: Path, engine: str, fmt: str | None, epoch: int, prefix: str, lock: IO[str] | None
 ) -> Prestart:
+    try:
+        process = _start_tex(build_dir, engine, fmt, epoch)
+    except BaseException:  # (an interrupt too)
+        clear_leftovers(build_dir)
+        raise
+    started = Prestart(build_dir, engine, fmt, epoch, prefix, process, lock)
+    try:
+        fifo = build_dir / NEXT_DIR / f"{JOBNAME}.tex"
+        reader = threading.Thread(target=_read_all, args=(process, started._output), daemon=True)
+        writer = threading.Thread(
+            target=_write_all, args=(fifo, prefix, started._feed), daemon=True
+        )
+        started._threads.extend([reader, writer])
+        reader.start()
+        writer.start()
+    except BaseException:  # (an interrupt: the caller never gets the pass to stop it)
+        started.stop()
+        raise
+    return started
+
+
+def _start_tex(
+    build_dir: Path, engine: str, fmt: str | None, epoch: int
+) -> subprocess.Popen[bytes]:
+    """TeX reading NEXT_DIR/cv.tex, a FIFO, and writing into NEXT_DIR."""
     next_dir = build_dir / NEXT_DIR
     shutil.rmtree(next_dir, ignore_errors=True)
     next_dir.mkdir()
-    fifo = next_dir / f"{JOBNAME}.tex"
-    os.mkfifo(fifo)
+    os.mkfifo(next_dir / f"{JOBNAME}.tex")
     # pdfx writes its XMP packet into the output folder and then embeds it by name, which the
     # PDF backend looks up in the working folder only: there, a link to it (until move_in)
     packet = build_dir / _XMP_PACKET
@@ -328,7 +354,12 @@ def _spawn(
     first_line = ["-no-parse-first-line"] if engine == "pdflatex" else []
     command = [*tex_command(engine, fmt)[:-1], *first_line, f"-output-directory={NEXT_DIR}",
                f"-jobname={JOBNAME}", f"{NEXT_DIR}/{JOBNAME}.tex"]  # fmt: skip
-    process = subprocess.Popen(
+    # TeX opens the FIFO once its format is loaded and waits there for a writer: if cvbuild is
+    # killed outright before its writer opened it, none ever comes. coreutils' timeout ends
+    # such a TeX (a pass that is used is waited for, and killed, by the build).
+    if shutil.which("timeout"):
+        command = ["timeout", "--kill-after=5", str(_ORPHAN_SECONDS), *command]
+    return subprocess.Popen(
         command,
         cwd=build_dir,
         env=tex_env(epoch),
@@ -337,13 +368,6 @@ def _spawn(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    started = Prestart(build_dir, engine, fmt, epoch, prefix, process, lock)
-    reader = threading.Thread(target=_read_all, args=(process, started._output), daemon=True)
-    writer = threading.Thread(target=_write_all, args=(fifo, prefix, started._feed), daemon=True)
-    started._threads.extend([reader, writer])
-    reader.start()
-    writer.start()
-    return started
 
 
 def _unlink_link(path: Path) -> None:
@@ -359,11 +383,29 @@ def _read_all(process: subprocess.Popen[bytes], output: list[bytes]) -> None:
 
 
 def _write_all(fifo: Path, prefix: str, feed: queue.Queue[str | None]) -> None:
-    """Open the FIFO (once TeX opens it), write the preamble, then the rest when it comes; a
-    None (or TeX gone) ends it without: TeX then stops at the end of its input."""
-    with contextlib.suppress(OSError), open(fifo, "w", encoding="utf-8") as stream:
+    """Open the FIFO once TeX opens it, write the preamble, then the rest when it comes; a
+    None (or TeX gone) ends it without: TeX then stops at the end of its input. The opening is
+    tried every few milliseconds rather than waited for, so that a None ends it before TeX
+    got there too."""
+    rest: list[str] = []  # the rest of the .tex, when it came before TeX opened the FIFO
+    while True:
+        try:
+            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:  # ENXIO: TeX has not opened it yet
+            if error.errno != errno.ENXIO:
+                return
+        try:
+            item = feed.get(timeout=0.005)
+        except queue.Empty:
+            continue
+        if item is None:
+            return
+        rest.append(item)
+    os.set_blocking(descriptor, True)
+    with contextlib.suppress(OSError), open(descriptor, "w", encoding="utf-8") as stream:
         stream.write(prefix)
         stream.flush()
-        rest = feed.get()
-        if rest is not None:
-            stream.write(rest)
+        item = rest[0] if rest else feed.get()
+        if item is not None:
+            stream.write(item)

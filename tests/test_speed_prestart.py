@@ -8,7 +8,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -319,3 +321,52 @@ def test_what_a_killed_cvbuild_left_of_a_started_pass_is_cleared(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert (full / "pdfa.xmpi").is_file() and not (full / "pdfa.xmpi").is_symlink()
     assert "second version" in pdf_text(out / "full.pdf")
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_termination_while_the_content_is_read_stops_the_started_pass(
+    tmp_path: Path, number: int
+) -> None:
+    """SIGTERM or SIGHUP right after the pass started (the content not yet read): exit as
+    after Ctrl-C, no TeX process, folder or link left, the PDF as it was."""
+    content = make_content(tmp_path, SECTIONS, bib=BIB)
+    build, pdf = tmp_path / "build", tmp_path / "cv.pdf"
+    _build(content, build, pdf)
+    before = pdf.read_bytes()
+    replace_in(content / "sections.yaml", "first version", "second version")
+    command = [sys.executable, "-m", "cvbuild", "pdf", "--content", str(content), "-o", str(pdf),
+               "--build-dir", str(build)]  # fmt: skip
+    fifo = build / "full" / NEXT_DIR / "cv.tex"
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while not fifo.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert fifo.exists(), "the pass did not start"
+    process.send_signal(number)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert b"interrupted" in output and b"Traceback" not in output
+    time.sleep(0.2)
+    assert not _tex_processes_in((build / "full").resolve())
+    assert not (build / "full" / NEXT_DIR).exists()
+    assert not (build / "full" / "pdfa.xmpi").is_symlink()
+    assert pdf.read_bytes() == before
+
+
+def test_a_pass_whose_writer_never_came_ends_by_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cvbuild killed outright before it opened the FIFO: TeX would wait for a writer for ever;
+    the watchdog (coreutils' timeout) ends it."""
+    build_dir = tmp_path / "build"
+    _record(build_dir)
+    monkeypatch.setattr(prestart, "_ORPHAN_SECONDS", 1)
+    monkeypatch.setattr(prestart, "_write_all", lambda *_: None)  # the writer never opens
+    started = prestart.start(build_dir)
+    assert started is not None and started.process.args[0] == "timeout"
+    try:
+        started.process.wait(timeout=20)
+    finally:
+        started.release()
+    assert started.process.returncode == 124  # timeout's "timed out"
