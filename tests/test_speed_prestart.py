@@ -93,6 +93,7 @@ def test_nothing_starts_without_a_sound_last_build(tmp_path: Path, spoil: str) -
             holder.close()
 
 
+@pytest.mark.tex
 def test_a_started_pass_holds_the_lock_and_leaves_nothing_when_stopped(tmp_path: Path) -> None:
     build_dir = tmp_path / "build"
     _record(build_dir)
@@ -111,6 +112,7 @@ def test_a_started_pass_holds_the_lock_and_leaves_nothing_when_stopped(tmp_path:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+@pytest.mark.tex
 @pytest.mark.parametrize(
     "change",
     [("engine", "lualatex"), ("format", "cvbuild-other"), ("epoch", 1700000001)],
@@ -354,6 +356,7 @@ def test_a_termination_while_the_content_is_read_stops_the_started_pass(
     assert pdf.read_bytes() == before
 
 
+@pytest.mark.tex
 def test_a_pass_whose_writer_never_came_ends_by_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -369,4 +372,4 @@ def test_a_pass_whose_writer_never_came_ends_by_itself(
         started.process.wait(timeout=20)
     finally:
         started.release()
-    assert started.process.returncode == 124  # timeout's "timed out"
+    assert started.process.returncode == 124, b"".join(started._output)  # timeout's "timed out"
