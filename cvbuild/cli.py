@@ -9,11 +9,9 @@ import functools
 import io
 import math
 import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -243,34 +241,13 @@ def build_request(request: Request) -> int:
 
     # One variant to build: its first TeX pass starts now, on the other core, while the
     # content is read (a rebuild's; several variants keep both cores busy anyway).
-    with _terminate_as_interrupt():
+    with prestart.terminations_interrupt():  # (a started pass is stopped on the way out)
         first = prestart.start(request.build_dir / pending[0][0]) if len(pending) == 1 else None
         try:
             return _build_pending(request, pending, targets, started, first)
         finally:
             if first is not None:
                 first.release()
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP interrupt the command as Ctrl-C does from here on, not only once the
-    build runs (compile.stop_on_signals): a pass started before the content is read is then
-    stopped on the way out, not left to find its input gone."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(number: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    terminations = (signal.SIGTERM, signal.SIGHUP)
-    previous = {number: signal.signal(number, interrupt) for number in terminations}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _build_pending(

@@ -44,6 +44,7 @@ from cvbuild.prestart import (
     clear_leftovers,
     remember,
     start_on_preamble,
+    terminations_interrupt,
     tex_command,
     tex_env,
 )
@@ -551,19 +552,12 @@ def stop_on_signals() -> Iterator[None]:
         yield
         return
     _STOPPED.clear()
-    previous = {number: signal.signal(number, _interrupt) for number in _SIGNALS[1:]}
-    try:
-        yield
-    except KeyboardInterrupt:
-        stop_all()
-        raise
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-def _interrupt(number: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    with terminations_interrupt():
+        try:
+            yield
+        except KeyboardInterrupt:
+            stop_all()
+            raise
 
 
 @contextmanager
@@ -597,14 +591,14 @@ def run_tool(
     timeout: float,
     each_line: Callable[[str], None] = _ignore,
 ) -> Finished:
-    """The one way cvbuild starts a process: in its own process group (so that it can be killed
+    """The way cvbuild starts a tool (cvbuild.prestart starts early TeX passes, which
+    `_started_pass` takes over the same way): in its own process group (so that it can be killed
     with everything it started), recorded in the build dir's mark (so that the next build can
     stop it if cvbuild itself is killed), no stdin, killed after `timeout` seconds or when the
     build is interrupted."""
-    with _STARTING:
-        if _STOPPED.is_set():
-            raise KeyboardInterrupt
-        process = subprocess.Popen(
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             command,
             cwd=cwd,
             env=env,
@@ -613,25 +607,50 @@ def run_tool(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        _RUNNING.add(process.pid)
+
     output: list[str] = []
     timed_out = False
-    try:
-        with _MARKING:  # the format and the first pass may start at once
-            if (cwd / WORKING).exists():
-                _mark(cwd, "running", [*_groups(cwd), process.pid])
-        assert process.stdout is not None
-        timed_out = not _read_lines(process.stdout, time.monotonic() + timeout, output, each_line)
-        if timed_out:
+    with _registered(start) as process:
+        try:
+            _mark_running(cwd, process.pid)
+            assert process.stdout is not None
+            timed_out = not _read_lines(
+                process.stdout, time.monotonic() + timeout, output, each_line
+            )
+            if timed_out:
+                _kill(process)
+            process.wait()
+        except BaseException:
             _kill(process)
-        process.wait()
-    except BaseException:
-        _kill(process)
-        raise
-    finally:
-        process.stdout.close()  # type: ignore[union-attr]
-        _RUNNING.discard(process.pid)
+            raise
+        finally:
+            process.stdout.close()  # type: ignore[union-attr]
     return Finished(process.returncode, "".join(output), timed_out)
+
+
+@contextmanager
+def _registered(
+    start: Callable[[], subprocess.Popen[bytes]],
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A tool's process, started (or taken over, cvbuild.prestart's) only while the build is
+    not being stopped, and among those stop_all kills until it ends."""
+    with _STARTING:
+        if _STOPPED.is_set():
+            raise KeyboardInterrupt
+        process = start()
+        _RUNNING.add(process.pid)
+    try:
+        yield process
+    finally:
+        _RUNNING.discard(process.pid)
+
+
+def _mark_running(cwd: Path, group: int) -> None:
+    """Record the tool's process group in the build dir's mark, so that the next build can stop
+    it if cvbuild itself is killed."""
+    with _MARKING:  # the format and the first pass may start at once
+        if (cwd / WORKING).exists():
+            _mark(cwd, "running", [*_groups(cwd), group])
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -825,17 +844,9 @@ def _started_pass(
     when it failed (then it runs again in the build dir)."""
     progress.started(name)
     began = time.monotonic()
-    group = first.process.pid
-    with _MARKING:
-        _mark(build_dir, "running", [*_groups(build_dir), group])
-    with _STARTING:
-        if _STOPPED.is_set():
-            raise KeyboardInterrupt
-        _RUNNING.add(group)
-    try:
+    with _registered(lambda: first.process) as process:
+        _mark_running(build_dir, process.pid)
         done = first.wait(limit[0])
-    finally:
-        _RUNNING.discard(group)
     if done.timed_out:
         raise _timed_out(build_dir / NEXT_DIR, limit)
     if done.returncode != 0:

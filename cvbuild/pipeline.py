@@ -54,7 +54,7 @@ from cvbuild.files import commit, discard, staged_copy, sweep
 from cvbuild.load import bibliography_spec, content_files, load_cv
 from cvbuild.models import CV
 from cvbuild.png import Pages, render_pages
-from cvbuild.prestart import Prestart, build_lock
+from cvbuild.prestart import Prestart, build_lock, newest_time
 from cvbuild.progress import SILENT, Progress, clear_replaced, record_replaced, stage_line
 from cvbuild.select import Selection, select
 from cvbuild.writers import latex
@@ -417,7 +417,7 @@ def _build(
     project = _stage(progress, "write", lambda: latex.write(document))
     build_dir = options.build_root / options.variant
     epoch_from = () if cv.settings.as_of else _epoch_inputs(cv, options)
-    epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else _newest(epoch_from)
+    epoch = _epoch(cv.settings.as_of) if cv.settings.as_of else newest_time(epoch_from)
     with build_lock(build_dir) if prestarted is None else prestarted.held():
         try:
             result = compile_project(project, build_dir, source_date_epoch=epoch,
@@ -540,10 +540,6 @@ def _epoch_inputs(cv: CV, options: BuildOptions) -> tuple[Path, ...]:
     so the same files give the same PDF whenever they are built."""
     files = [*content_files(options.content_dir), *_bib_files(cv, options.content_dir)]
     return tuple(f.absolute() for f in files if f.exists())
-
-
-def _newest(files: tuple[Path, ...]) -> int:
-    return max(int(f.stat().st_mtime) for f in files)
 
 
 def _bib_files(cv: CV, content_dir: Path) -> tuple[Path, ...]:

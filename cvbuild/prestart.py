@@ -34,7 +34,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +125,28 @@ def build_lock(build_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def terminations_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does, until the block ends (in the
+    main thread, where Python handles signals): cleanup code then runs for them too. Used from
+    the start of a build request (a pass may be started before the content is read) and around
+    each build (compile.stop_on_signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    terminations = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, interrupt) for number in terminations}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def predicted_epoch(record: dict[str, object]) -> int | None:
     """The time stamp the build will give TeX: the as-of date's (recorded), else that of the
     newest of the files it came from last time. compile.py checks it against the real one."""
@@ -134,9 +156,15 @@ def predicted_epoch(record: dict[str, object]) -> int | None:
     if not files:
         return epoch
     try:
-        return max(int(os.stat(name).st_mtime) for name in files if isinstance(name, str))
+        return newest_time(name for name in files if isinstance(name, str))
     except (OSError, ValueError):
         return None
+
+
+def newest_time(files: Iterable[str | Path]) -> int:
+    """The PDF's time stamp when the content gives no as-of date: the newest input's time, in
+    whole seconds (the build's own, and `predicted_epoch`'s guess of it)."""
+    return max(int(os.stat(name).st_mtime) for name in files)
 
 
 def remember(
