@@ -51,7 +51,7 @@ from cvbuild.prestart import (
 from cvbuild.progress import SILENT, Progress
 from cvbuild.repertoire import scripts_used
 from cvbuild.resources import LATEX_DIR
-from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject
+from cvbuild.writers.latex import BIB_NAME, DUMP_MARKER, RenderedProject, with_fallbacks
 
 
 @dataclass(frozen=True)
@@ -492,7 +492,10 @@ def _engine_installed(
         f"not installed: building with LuaLaTeX instead (slower). Install them with "
         f"'sudo apt-get install {packages}' (or 'make deps')."
     )
-    return replace(project, engine="lualatex")
+    lacking = tuple(s for s in scripts if any(name not in found for name, _ in s.files))
+    return replace(
+        project, engine="lualatex", tex=with_fallbacks(project.tex, project.bib, lacking)
+    )
 
 
 def _tex_files_found(names: list[str]) -> set[str]:

@@ -51,8 +51,11 @@ CHARACTER_TABLE: dict[str, str] = {
 # latex/cvbuild.sty as \par.
 PARAGRAPH_BREAK = r"\cvbuildpar{}"
 
-# Pairs that T1 fonts would merge into another glyph: '--' (dash), ',,' („), '!`' and '?`'.
-_LIGATURE_BREAKS = {"-": "-", ",": ","}
+# Pairs that T1 fonts would merge into another glyph: '--' (dash), ',,' („), '<<' and '>>' (« »),
+# '!`' and '?`'. The doubled ones are kept apart by \cvbuildnolig{} (latex/cvbuild.sty): an empty
+# group does that under pdflatex, but LuaTeX joins the two characters across it.
+_DOUBLED_LIGATURES = frozenset("-,<>")
+NO_LIGATURE = r"\cvbuildnolig{}"
 
 
 def escape(text: str) -> str:
@@ -121,9 +124,11 @@ def _escape_run(text: str) -> str:
             out.append(_URL_BREAKS[char] + r"\cvbuildbreak{}")
         elif char in CHARACTER_TABLE:
             out.append(CHARACTER_TABLE[char])
-        elif (char in _LIGATURE_BREAKS and text[index + 1 : index + 2] == char) or (
-            (char == "!" or char == "?") and text[index + 1 : index + 2] == "`"
-        ):
+            if char in _DOUBLED_LIGATURES and text[index + 1 : index + 2] == char:
+                out.append(NO_LIGATURE)
+        elif char in _DOUBLED_LIGATURES and text[index + 1 : index + 2] == char:
+            out.append(char + NO_LIGATURE)
+        elif (char == "!" or char == "?") and text[index + 1 : index + 2] == "`":
             out.append(char + "{}")
         elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
             out.append(" ")  # control characters: never meaningful in a CV

@@ -10,17 +10,15 @@ import pytest
 
 from cvbuild.repertoire import (
     CMU_ALL_RANGES,
-    CMU_ANY_RANGES,
-    CMU_FONTS,
-    LM_RANGES,
+    FALLBACK_FAMILIES,
+    LM_ALL_RANGES,
     LUALATEX_FONT_CHAINS,
     LUALATEX_RANGES,
-    MAIN_FONTS,
     NOT_TEXT,
     PDFLATEX_RANGES,
     PDFLATEX_SCRIPTS,
     engine_for,
-    fallback_fonts,
+    fallback_characters,
     printable,
     scripts_used,
     unprintable,
@@ -160,27 +158,37 @@ def _stored(ranges: tuple[tuple[int, int], ...]) -> set[int]:
 
 
 def test_the_fallback_tables_match_the_installed_fonts() -> None:
-    """What decides which fallback fonts a LuaLaTeX document loads is what the fonts cover."""
-    main = set.intersection(*(_charset(path) for path in MAIN_FONTS))
-    cmu = [_charset(path) for path in CMU_FONTS]
-    assert _stored(LM_RANGES) == _ranges_of(main)
-    assert _stored(CMU_ANY_RANGES) == _ranges_of(set.union(*cmu))
-    assert _stored(CMU_ALL_RANGES) == _ranges_of(set.intersection(*cmu))
+    """What decides which fallback font a character comes from is what each family covers in
+    all its styles; and a character LuaLaTeX prints is in pdflatex's repertoire or covered by
+    one family in all styles (DejaVu takes every one the first two lack)."""
+    families = {
+        name: _ranges_of(set.intersection(*(_charset(chain[i]) for chain in LUALATEX_FONT_CHAINS)))
+        for i, name in enumerate(FALLBACK_FAMILIES)
+    }
+    assert _stored(LM_ALL_RANGES) == families["lm"]
+    assert _stored(CMU_ALL_RANGES) == families["cmu"]
+    assert _stored(LUALATEX_RANGES) == _stored(PDFLATEX_RANGES).union(*families.values())
 
 
 @pytest.mark.parametrize(
     ("text", "fallbacks"),
     [
-        ("plain Latin text, ñ and ş", ""),  # all in every main font
-        ("Ķeniņš ģ", ""),  # LuaLaTeX for pdflatex's sake, yet every main font has them
-        ("Ա", "dejavu"),  # Armenian: in no CMU font
-        ("ԓ", "cmu"),  # Cyrillic beyond T2A: in every CMU style
-        ("α", "cmu"),
-        ("ĸ", "cmu,dejavu"),  # kra: in some CMU styles only, DejaVu for the others
-        ("Ա ԓ", "cmu,dejavu"),
+        ("plain Latin text, ñ and ş, Ķeniņš, α, Д", {}),  # all pdflatex's
+        ("ģ", {"lm": ("0123",)}),  # LuaLaTeX for pdflatex's sake; Latin Modern has it
+        ("Ա", {"dejavu": ("0531",)}),  # Armenian: in no CMU font
+        ("ԓ", {"cmu": ("0513",)}),  # Cyrillic beyond T2A: in every CMU style
+        ("Ј ј", {"cmu": ("0408", "0458")}),  # T2A draws them as Latin J, j
+        ("ĸ", {"dejavu": ("0138",)}),  # kra: in some CMU styles only
+        ("Ա ԓ ģ", {"lm": ("0123",), "cmu": ("0513",), "dejavu": ("0531",)}),
     ],
 )
-def test_a_lualatex_document_loads_only_the_fallbacks_its_characters_need(
-    text: str, fallbacks: str
+def test_each_character_pdflatex_lacks_comes_from_the_first_family_with_it(
+    text: str, fallbacks: dict[str, tuple[str, ...]]
 ) -> None:
-    assert fallback_fonts([text, "ascii"]) == fallbacks
+    assert fallback_characters([text, "ascii"]) == fallbacks
+
+
+def test_a_script_whose_packages_are_missing_comes_from_a_fallback_font() -> None:
+    (greek,) = (s for s in PDFLATEX_SCRIPTS if s.name == "Greek")
+    assert fallback_characters(["α Д"]) == {}
+    assert fallback_characters(["α Д"], (greek,)) == {"cmu": ("03B1",)}

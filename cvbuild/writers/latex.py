@@ -29,7 +29,7 @@ from cvbuild.escape import (
     escape_xmp,
     uri,
 )
-from cvbuild.repertoire import Engine, engine_for, fallback_fonts
+from cvbuild.repertoire import Engine, Script, engine_for, fallback_characters
 from cvbuild.resources import LATEX_DIR
 from cvbuild.richtext import Bold, Highlight, Italic, LineBreak, Link, ParagraphBreak, Rich, Text
 
@@ -121,10 +121,21 @@ def write(document: doc.Document) -> RenderedProject:
     }
     control = _control_document(document, for_biber) if for_biber else ""
     engine = engine_for([tex, bib])
-    if engine == "lualatex":  # load only the fallback fonts a character may come from
-        fallbacks = rf"\cvbuildfallbacks{{{fallback_fonts([tex, bib])}}}%"
-        tex = tex.replace(DUMP_MARKER + "\n", f"{DUMP_MARKER}\n{fallbacks}\n", 1)
+    if engine == "lualatex":
+        tex = with_fallbacks(tex, bib)
     return RenderedProject(tex, bib, support, engine, xmpdata, assets, places, control)
+
+
+def with_fallbacks(tex: str, bib: str, missing: tuple[Script, ...] = ()) -> str:
+    """The document for LuaLaTeX: after the precompiled preamble, which fallback font each
+    character pdflatex's fonts lack comes from (latex/cvbuild-lua.sty, \\cvbuildfallback), and
+    each character of `missing`, scripts whose TeX packages are not installed."""
+    lines = "".join(
+        rf"\cvbuildfallback{{{family}}}{{{','.join(codes[start : start + 16])}}}%" + "\n"
+        for family, codes in fallback_characters([tex, bib], missing).items()
+        for start in range(0, len(codes), 16)
+    )
+    return tex.replace(DUMP_MARKER + "\n", DUMP_MARKER + "\n" + lines, 1)
 
 
 def _control_document(document: doc.Document, for_biber: list[str]) -> str:
