@@ -11,7 +11,8 @@ VARIANT ?= full
 # Everything the project needs from Debian: pdflatex + moderncv + biblatex/biber + latexmk,
 # Latin Modern fonts, poppler-utils (pdftotext/pdffonts/pdftoppm) for checks and tests; Greek
 # and Cyrillic for pdflatex (LGR with cbfonts, T2A with lh metrics and cm-super outlines); for
-# the other text beyond T1 LuaLaTeX with the CMU and DejaVu fonts (fontconfig's fc-query checks
+# text beyond those LuaLaTeX, with the same fonts and, for the characters they lack, Latin Modern
+# OpenType (fonts-lmodern, which lmodern brings), CMU and DejaVu (fontconfig's fc-query checks
 # their character tables in the tests); TeX Gyre Pagella for the banking style; German
 # hyphenation and babel for CVs in German.
 DEB_PACKAGES := latexmk biber texlive-latex-base texlive-latex-recommended \
