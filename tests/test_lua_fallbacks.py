@@ -87,8 +87,8 @@ def test_lualatex_keeps_cvbuilds_ligature_breaks_as_pdflatex_does(
 
 @pytest.mark.tex
 def test_lualatex_changes_the_case_of_accented_letters_as_pdflatex_does(tmp_path: Path) -> None:
-    """\\MakeUppercase and \\MakeLowercase (biblatex's capitalised strings, moderncv's casual
-    header) see a declared character's command under LuaLaTeX too: 'ü' becomes 'Ü'."""
+    """\\MakeUppercase and \\MakeLowercase (biblatex's capitalised
+    strings) see a declared character's command under LuaLaTeX too: 'ü' becomes 'Ü'."""
     for sty in LATEX_DIR.glob("*.sty"):
         shutil.copy(sty, tmp_path)
     lines = [
