@@ -456,8 +456,8 @@ class Variant(Model):
     )
     font_family: Literal["latin-modern", "arial-metric"] | None = Field(
         None,
-        description="arial-metric: TeX Gyre Heros (pdflatex) or Liberation Sans (LuaLaTeX), both "
-        "with Arial's metrics; default Latin Modern (banking: Pagella).",
+        description="arial-metric: TeX Gyre Heros, with Arial's metrics; default Latin Modern "
+        "(banking: Pagella).",
     )
     line_spacing: float | None = Field(
         None, ge=1.0, le=2.0, description="Multiplies the font's line distance (\\linespread)."
