@@ -23,6 +23,7 @@ from cvbuild.repertoire import (
     scripts_used,
     unprintable,
 )
+from cvbuild.resources import LATEX_DIR
 
 
 def test_latin_text_stays_on_pdflatex() -> None:
@@ -168,6 +169,21 @@ def test_the_fallback_tables_match_the_installed_fonts() -> None:
     assert _stored(LM_ALL_RANGES) == families["lm"]
     assert _stored(CMU_ALL_RANGES) == families["cmu"]
     assert _stored(LUALATEX_RANGES) == _stored(PDFLATEX_RANGES).union(*families.values())
+
+
+def test_the_fallback_fonts_tex_loads_are_the_ones_the_tables_describe() -> None:
+    """latex/cvbuild-lua.sty declares each fallback family's serif and sans files; they are the
+    chains' files, in the order of the styles the tables were computed over."""
+    sty = (LATEX_DIR / "cvbuild-lua.sty").read_text(encoding="utf-8")
+    declared = {
+        (family, kind): re.findall(r"\{([\w.-]+\.(?:otf|ttf))\}", files)
+        for family, kind, files in re.findall(
+            r"\\cvbuild@fallbackfamily\{cvbuild(lm|cmu|dejavu)(rm|sf)\}((?:\s*\{[^}]*\}){4})", sty
+        )
+    }
+    for index, family in enumerate(FALLBACK_FAMILIES):
+        files = [Path(chain[index]).name for chain in LUALATEX_FONT_CHAINS]
+        assert declared[(family, "sf")] == files[:4] and declared[(family, "rm")] == files[4:]
 
 
 @pytest.mark.parametrize(
