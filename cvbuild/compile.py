@@ -482,17 +482,18 @@ def _engine_installed(
     if not scripts:
         return project
     found = (find or _tex_files_found)([name for s in scripts for name, _ in s.files])
-    missing = {(s.name, package) for s in scripts for name, package in s.files if name not in found}
-    if not missing:
+    lacking = tuple(s for s in scripts if any(name not in found for name, _ in s.files))
+    if not lacking:
         return project
-    names = " and ".join(sorted({name for name, _ in missing}))
-    packages = " ".join(sorted({package for _, package in missing}))
+    names = " and ".join(sorted(s.name for s in lacking))
+    packages = " ".join(
+        sorted({package for s in lacking for name, package in s.files if name not in found})
+    )
     progress.message(
         f"note: pdflatex prints {names} text with the Debian package(s) {packages}, which are "
         f"not installed: building with LuaLaTeX instead (slower). Install them with "
         f"'sudo apt-get install {packages}' (or 'make deps')."
     )
-    lacking = tuple(s for s in scripts if any(name not in found for name, _ in s.files))
     return replace(
         project, engine="lualatex", tex=with_fallbacks(project.tex, project.bib, lacking)
     )
